@@ -31,7 +31,7 @@ export CROSS_COMPILE=riscv64-linux-gnu- ARCH=riscv
 
 fetch_deb() {  # fetch_deb PACKAGE DIR: unpack an architecture-independent .deb without installing it
     local pkg=$1 dir=$2 tmp
-    tmp=$(mktemp -d)
+    tmp=$(mktemp -d); chmod 777 "$tmp"  # apt-get download writes as the _apt user
     (cd "$tmp" && apt-get download -qq "$pkg" >/dev/null)
     dpkg-deb -x "$tmp"/"$pkg"_*.deb "$dir"
     rm -rf "$tmp"
