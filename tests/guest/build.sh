@@ -8,6 +8,7 @@
 # so that editing one recipe rebuilds only that part; the set is assembled in
 # ~/.cache/vireo/guest/<hash of the whole recipe>/, whose path is printed last.
 set -euo pipefail
+shopt -s inherit_errexit  # a failing step inside $(build_part ...) must stop the build
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -66,7 +67,7 @@ part_busybox() {
     sed -i -e 's/^# CONFIG_STATIC is not set/CONFIG_STATIC=y/' \
            -e 's/^CONFIG_TC=y/# CONFIG_TC is not set/' "$src/.config"
     make -s -C "$src" oldconfig </dev/null >/dev/null
-    make -s -C "$src" CROSS_COMPILE=$cross -j"$jobs" busybox busybox.links >/dev/null
+    make -s -C "$src" CROSS_COMPILE=$cross -j"$jobs" busybox busybox.links
     cp "$src/busybox" "$src/busybox.links" "$1/"
     rm -rf "$1/src"
 }
@@ -75,7 +76,11 @@ build_part() {  # build_part NAME HASH: build part NAME into its cache folder on
     local dir="$root/parts/$1-$2" t0=$SECONDS
     if [ ! -f "$dir/.done" ]; then
         rm -rf "$dir"; mkdir -p "$dir"
-        "part_$1" "$dir"
+        if ! "part_$1" "$dir" > "$dir.log" 2>&1; then   # compiler noise goes to the log
+            tail -n 30 "$dir.log" >&2
+            log "$1 failed; full log in $dir.log"
+            exit 1
+        fi
         touch "$dir/.done"
         log "$1 took $((SECONDS - t0)) s"
     fi
