@@ -1,0 +1,981 @@
+/*
+ * RV64 execution: translation blocks of decoded instructions run by an
+ * interpreter back end, the soft-MMU fast paths for loads and stores, and
+ * the run loop that takes interrupts at block boundaries.
+ *
+ * The front end (decode + block formation) produces RVInsn arrays; this
+ * back end interprets them.  A code-generating back end can replace
+ * exec_block() without changing the front end, the TLB or the block cache.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "vireo/osdep.h"
+#include "vireo/log.h"
+#include "vireo/main-loop.h"
+#include "exec/memory.h"
+#include "exec/tb.h"
+#include "target/riscv/cpu.h"
+#include "target/riscv/csr.h"
+#include "target/riscv/decode.h"
+#include "target/riscv/mmu.h"
+
+#define MAX_BLOCK_INSNS 256
+
+static GPtrArray *all_harts;       /* for TLB shoot-down when code appears */
+
+/* ---- Soft-MMU ---- */
+
+void riscv_tlb_flush(CPURISCVState *env)
+{
+    memset(env->tlb, 0xff, sizeof(env->tlb));   /* every tag invalid */
+    memset(env->jmp_cache, 0, sizeof(env->jmp_cache));
+}
+
+/* A page got translated code: no TLB may keep fast writes to it. */
+static void code_page_appeared(uint64_t phys_page)
+{
+    for (guint i = 0; all_harts && i < all_harts->len; i++) {
+        CPURISCVState *env = g_ptr_array_index(all_harts, i);
+        for (int m = 0; m < RISCV_MMU_COUNT; m++) {
+            for (unsigned e = 0; e < RISCV_TLB_SIZE; e++) {
+                env->tlb[m][e].tag_write = RISCV_TLB_INVALID;
+            }
+        }
+    }
+}
+
+static void register_hart(CPURISCVState *env)
+{
+    if (!all_harts) {
+        all_harts = g_ptr_array_new();
+        tb_set_code_page_hook(code_page_appeared);
+    }
+    for (guint i = 0; i < all_harts->len; i++) {
+        if (g_ptr_array_index(all_harts, i) == env) {
+            return;
+        }
+    }
+    g_ptr_array_add(all_harts, env);
+}
+
+static unsigned eff_priv(const CPURISCVState *env, MMUAccessType access)
+{
+    if (access != MMU_INST_FETCH && env->priv == PRV_M &&
+        (env->mstatus & MSTATUS_MPRV)) {
+        return (env->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
+    }
+    return env->priv;
+}
+
+static unsigned mmu_index(const CPURISCVState *env, MMUAccessType access)
+{
+    unsigned priv = eff_priv(env, access);
+
+    if (priv == PRV_M) {
+        return RISCV_MMU_M;
+    }
+    if (priv == PRV_S) {
+        return (env->mstatus & MSTATUS_SUM) && access != MMU_INST_FETCH
+               ? RISCV_MMU_S_SUM : RISCV_MMU_S;
+    }
+    return RISCV_MMU_U;
+}
+
+static inline RISCVTLBEntry *tlb_entry(CPURISCVState *env, unsigned idx,
+                                       uint64_t vaddr)
+{
+    return &env->tlb[idx][(vaddr >> TARGET_PAGE_BITS) & (RISCV_TLB_SIZE - 1)];
+}
+
+static void raise_exception(CPURISCVState *env, int cause, uint64_t tval)
+{
+    env->excp = cause;
+    env->excp_tval = tval;
+}
+
+/*
+ * Slow path: translate, check PMP, find the target in the address space.
+ * Returns a host pointer for RAM, or NULL with *mr and *xlat set for MMIO;
+ * false when an exception was raised.  Fills the TLB when the whole page
+ * may be cached for this kind of access.
+ */
+static bool resolve(CPURISCVState *env, uint64_t vaddr, unsigned size,
+                    MMUAccessType access, uint8_t **host, MemoryRegion **mr,
+                    hwaddr *xlat, uint64_t *paddr_out)
+{
+    uint64_t paddr, page_size;
+    int prot, ex;
+    unsigned priv = eff_priv(env, access);
+    hwaddr plen = TARGET_PAGE_SIZE, off;
+    MemoryRegion *region;
+
+    ex = riscv_translate(env, vaddr, access, &paddr, &prot, &page_size);
+    if (ex != RISCV_EXCP_NONE) {
+        raise_exception(env, ex, vaddr);
+        return false;
+    }
+    if (!riscv_pmp_check(env, paddr, size, access, priv)) {
+        raise_exception(env, access == MMU_INST_FETCH ? EXCP_INST_ACCESS_FAULT :
+                   access == MMU_DATA_LOAD ? EXCP_LOAD_ACCESS_FAULT :
+                   EXCP_STORE_AMO_ACCESS_FAULT, vaddr);
+        return false;
+    }
+    *paddr_out = paddr;
+    region = address_space_translate(env->as, paddr & TARGET_PAGE_MASK, &off,
+                                     &plen, access == MMU_DATA_STORE,
+                                     MEMTXATTRS_UNSPECIFIED);
+    *host = NULL;
+    *mr = NULL;
+    if (!region) {
+        raise_exception(env, access == MMU_INST_FETCH ? EXCP_INST_ACCESS_FAULT :
+                   access == MMU_DATA_LOAD ? EXCP_LOAD_ACCESS_FAULT :
+                   EXCP_STORE_AMO_ACCESS_FAULT, vaddr);
+        return false;
+    }
+    if (region->kind == MR_RAM && !(access == MMU_DATA_STORE &&
+                                    region->readonly)) {
+        uint8_t *page = (uint8_t *)memory_region_get_ram_ptr(region) + off;
+        uint64_t page_pa = paddr & TARGET_PAGE_MASK;
+        *host = page + (paddr & ~TARGET_PAGE_MASK);
+        /* Cache only whole pages the access kind may use without checks. */
+        if (plen == TARGET_PAGE_SIZE &&
+            riscv_pmp_check(env, page_pa, TARGET_PAGE_SIZE, access, priv) &&
+            !(access == MMU_DATA_STORE && tb_page_has_code(page_pa))) {
+            RISCVTLBEntry *e = tlb_entry(env, mmu_index(env, access), vaddr);
+            uint64_t tag = vaddr & TARGET_PAGE_MASK;
+            uintptr_t addend = (uintptr_t)page - tag;
+            if (e->addend != addend) {
+                /* Another mapping lived here: drop its other permissions. */
+                e->tag_read = e->tag_write = e->tag_exec = RISCV_TLB_INVALID;
+                e->addend = addend;
+            }
+            if (access == MMU_DATA_LOAD) {
+                e->tag_read = tag;
+            } else if (access == MMU_DATA_STORE) {
+                e->tag_write = tag;
+            } else {
+                e->tag_exec = tag;
+            }
+        }
+        return true;
+    }
+    if (access == MMU_INST_FETCH) {
+        /* Code must come from RAM or ROM. */
+        raise_exception(env, EXCP_INST_ACCESS_FAULT, vaddr);
+        return false;
+    }
+    *mr = region;
+    *xlat = off + (paddr & ~TARGET_PAGE_MASK);
+    return true;
+}
+
+static bool load_slow(CPURISCVState *env, uint64_t vaddr, unsigned size,
+                      uint64_t *val)
+{
+    uint8_t *host;
+    MemoryRegion *mr;
+    hwaddr xlat;
+    uint64_t paddr;
+
+    if ((vaddr & ~TARGET_PAGE_MASK) + size > TARGET_PAGE_SIZE) {
+        /* Misaligned across a page: byte by byte, each checked. */
+        uint64_t v = 0;
+        for (unsigned i = 0; i < size; i++) {
+            uint64_t b;
+            if (!load_slow(env, vaddr + i, 1, &b)) {
+                return false;
+            }
+            v |= b << (8 * i);
+        }
+        *val = v;
+        return true;
+    }
+    if (!resolve(env, vaddr, size, MMU_DATA_LOAD, &host, &mr, &xlat, &paddr)) {
+        return false;
+    }
+    if (host) {
+        uint64_t v = 0;
+        memcpy(&v, host, size);
+        *val = v;
+        return true;
+    }
+    bql_lock();
+    MemTxResult r = memory_region_dispatch_read(mr, xlat, val, size,
+                                                MEMTXATTRS_UNSPECIFIED);
+    bql_unlock();
+    if (r != MEMTX_OK) {
+        raise_exception(env, EXCP_LOAD_ACCESS_FAULT, vaddr);
+        return false;
+    }
+    return true;
+}
+
+static bool store_slow(CPURISCVState *env, uint64_t vaddr, unsigned size,
+                       uint64_t val)
+{
+    uint8_t *host;
+    MemoryRegion *mr;
+    hwaddr xlat;
+    uint64_t paddr;
+
+    if ((vaddr & ~TARGET_PAGE_MASK) + size > TARGET_PAGE_SIZE) {
+        /* Check both pages before writing anything. */
+        uint64_t second = (vaddr | ~TARGET_PAGE_MASK) + 1;
+        if (!resolve(env, vaddr, 1, MMU_DATA_STORE, &host, &mr, &xlat,
+                     &paddr) ||
+            !resolve(env, second, 1, MMU_DATA_STORE, &host, &mr, &xlat,
+                     &paddr)) {
+            return false;
+        }
+        for (unsigned i = 0; i < size; i++) {
+            if (!store_slow(env, vaddr + i, 1, val >> (8 * i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+    if (!resolve(env, vaddr, size, MMU_DATA_STORE, &host, &mr, &xlat,
+                 &paddr)) {
+        return false;
+    }
+    if (host) {
+        memcpy(host, &val, size);
+        if (tb_page_has_code(paddr & TARGET_PAGE_MASK) &&
+            tb_invalidate_phys_range(paddr, paddr + size)) {
+            env->end_tb = true;     /* the running block may be stale */
+        }
+        return true;
+    }
+    bql_lock();
+    MemTxResult r = memory_region_dispatch_write(mr, xlat, val, size,
+                                                 MEMTXATTRS_UNSPECIFIED);
+    bql_unlock();
+    if (r != MEMTX_OK) {
+        raise_exception(env, EXCP_STORE_AMO_ACCESS_FAULT, vaddr);
+        return false;
+    }
+    /* A device access may change interrupt state: re-check soon. */
+    env->end_tb = true;
+    return true;
+}
+
+static inline bool load(CPURISCVState *env, uint64_t vaddr, unsigned size,
+                        uint64_t *val)
+{
+    RISCVTLBEntry *e = tlb_entry(env, mmu_index(env, MMU_DATA_LOAD), vaddr);
+
+    if (likely(e->tag_read == (vaddr & TARGET_PAGE_MASK) &&
+               (vaddr & ~TARGET_PAGE_MASK) + size <= TARGET_PAGE_SIZE)) {
+        uint64_t v = 0;
+        memcpy(&v, (void *)(vaddr + e->addend), size);
+        *val = v;
+        return true;
+    }
+    return load_slow(env, vaddr, size, val);
+}
+
+static inline bool store(CPURISCVState *env, uint64_t vaddr, unsigned size,
+                         uint64_t val)
+{
+    RISCVTLBEntry *e = tlb_entry(env, mmu_index(env, MMU_DATA_STORE), vaddr);
+
+    if (likely(e->tag_write == (vaddr & TARGET_PAGE_MASK) &&
+               (vaddr & ~TARGET_PAGE_MASK) + size <= TARGET_PAGE_SIZE)) {
+        memcpy((void *)(vaddr + e->addend), &val, size);
+        return true;
+    }
+    return store_slow(env, vaddr, size, val);
+}
+
+/* Host pointer to an aligned word for an atomic, with store permission. */
+static void *amo_host(CPURISCVState *env, uint64_t vaddr, unsigned size,
+                      bool is_lr)
+{
+    uint8_t *host;
+    MemoryRegion *mr;
+    hwaddr xlat;
+    uint64_t paddr;
+
+    if (vaddr & (size - 1)) {
+        raise_exception(env, is_lr ? EXCP_LOAD_ADDR_MIS : EXCP_STORE_AMO_ADDR_MIS,
+              vaddr);
+        return NULL;
+    }
+    if (!resolve(env, vaddr, size, is_lr ? MMU_DATA_LOAD : MMU_DATA_STORE,
+                 &host, &mr, &xlat, &paddr)) {
+        return NULL;
+    }
+    if (!host) {
+        /* Atomics on device memory are not supported by this platform. */
+        raise_exception(env, is_lr ? EXCP_LOAD_ACCESS_FAULT :
+                   EXCP_STORE_AMO_ACCESS_FAULT, vaddr);
+        return NULL;
+    }
+    if (!is_lr && tb_page_has_code(paddr & TARGET_PAGE_MASK) &&
+        tb_invalidate_phys_range(paddr, paddr + size)) {
+        env->end_tb = true;
+    }
+    return host;
+}
+
+/* Fetch 16 bits of code at @vaddr (instruction parcels are 2-aligned). */
+static bool load_code16(CPURISCVState *env, uint64_t vaddr, uint64_t *val)
+{
+    uint8_t *host;
+    MemoryRegion *mr;
+    hwaddr xlat;
+    uint64_t paddr;
+    uint16_t v;
+
+    if (!resolve(env, vaddr, 2, MMU_INST_FETCH, &host, &mr, &xlat, &paddr)) {
+        return false;
+    }
+    memcpy(&v, host, 2);
+    *val = v;
+    return true;
+}
+
+/* ---- Block formation (the front end) ---- */
+
+static inline uint32_t block_flags(const CPURISCVState *env)
+{
+    return env->priv;
+}
+
+/* Instructions after which a block must end. */
+static bool ends_block(RVOp op)
+{
+    switch (op) {
+    case RV_OP_JAL: case RV_OP_JALR:
+    case RV_OP_BEQ: case RV_OP_BNE: case RV_OP_BLT: case RV_OP_BGE:
+    case RV_OP_BLTU: case RV_OP_BGEU:
+    case RV_OP_ECALL: case RV_OP_EBREAK: case RV_OP_MRET: case RV_OP_SRET:
+    case RV_OP_URET: case RV_OP_WFI: case RV_OP_SFENCE_VMA:
+    case RV_OP_FENCE_I: case RV_OP_ILLEGAL:
+    case RV_OP_CSRRW: case RV_OP_CSRRS: case RV_OP_CSRRC:
+    case RV_OP_CSRRWI: case RV_OP_CSRRSI: case RV_OP_CSRRCI:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Fetch the code page of @pc: host pointer to pc and its physical address. */
+static uint8_t *fetch_page(CPURISCVState *env, uint64_t pc, uint64_t *ppc)
+{
+    uint8_t *host;
+    MemoryRegion *mr;
+    hwaddr xlat;
+
+    if (!resolve(env, pc, 2, MMU_INST_FETCH, &host, &mr, &xlat, ppc)) {
+        return NULL;
+    }
+    return host;
+}
+
+static TranslationBlock *translate_block(CPURISCVState *env, uint64_t pc,
+                                         uint64_t phys_pc, uint8_t *host)
+{
+    RVInsn insns[MAX_BLOCK_INSNS];
+    unsigned n = 0, size = 0;
+    uint64_t room = TARGET_PAGE_SIZE - (pc & ~TARGET_PAGE_MASK);
+    TranslationBlock *tb;
+
+    while (n < MAX_BLOCK_INSNS && size + 2 <= room) {
+        uint32_t raw;
+        uint16_t lo;
+
+        memcpy(&lo, host + size, 2);
+        if (riscv_insn_length(lo) == 4) {
+            if (size + 4 > room) {
+                break;      /* crosses the page: handled on its own */
+            }
+            memcpy(&raw, host + size, 4);
+        } else {
+            raw = lo;
+        }
+        riscv_decode(raw, &insns[n]);
+        size += insns[n].len;
+        if (ends_block(insns[n++].op)) {
+            break;
+        }
+    }
+    if (n == 0) {
+        return NULL;
+    }
+    tb = tb_alloc(n * sizeof(RVInsn));
+    tb->pc = pc;
+    tb->phys_pc = phys_pc;
+    tb->flags = block_flags(env);
+    tb->size = size;
+    tb->n_ops = n;
+    memcpy(tb->ops, insns, n * sizeof(RVInsn));
+    tb_insert(tb);
+    return tb;
+}
+
+/* An instruction straddling two pages runs alone, uncached. */
+static bool fetch_crossing(CPURISCVState *env, uint64_t pc, RVInsn *insn)
+{
+    uint64_t lo, hi;
+
+    if (!load_code16(env, pc, &lo) || !load_code16(env, pc + 2, &hi)) {
+        return false;
+    }
+    riscv_decode(lo | (hi << 16), insn);
+    return true;
+}
+
+/* ---- The interpreter back end ---- */
+
+static inline uint64_t sext32(uint64_t v)
+{
+    return (uint64_t)(int64_t)(int32_t)v;
+}
+
+#define X(r) env->gpr[r]
+#define SETX(r, v) do { if (r) { env->gpr[r] = (v); } } while (0)
+
+static bool illegal_insn(CPURISCVState *env, uint64_t pc)
+{
+    uint64_t lo = 0, hi = 0;
+    uint64_t bits = 0;
+
+    /* mtval gets the instruction bits, as QEMU's riscv harts report them. */
+    if (load_code16(env, pc, &lo)) {
+        bits = lo;
+        if (riscv_insn_length(lo) == 4 && load_code16(env, pc + 2, &hi)) {
+            bits |= hi << 16;
+        }
+    }
+    raise_exception(env, EXCP_ILLEGAL_INST, bits);
+    return false;
+}
+
+static bool do_csr(CPURISCVState *env, const RVInsn *in, uint64_t pc)
+{
+    uint64_t src = in->op >= RV_OP_CSRRWI ? in->rs1 : X(in->rs1);
+    bool is_write_op = in->op == RV_OP_CSRRW || in->op == RV_OP_CSRRWI;
+    bool write = is_write_op || in->rs1 != 0;
+    uint64_t mask, value, old;
+    RISCVException ex;
+
+    if (is_write_op) {
+        mask = UINT64_MAX;
+        value = src;
+    } else if (in->op == RV_OP_CSRRS || in->op == RV_OP_CSRRSI) {
+        mask = src;
+        value = UINT64_MAX;
+    } else {
+        mask = src;
+        value = 0;
+    }
+    ex = riscv_csr_rmw(env, in->imm, &old, value, mask, write);
+    if (ex != RISCV_EXCP_NONE) {
+        return illegal_insn(env, pc);
+    }
+    SETX(in->rd, old);
+    if (write) {
+        switch (in->imm) {
+        case CSR_SATP: case CSR_MSTATUS: case CSR_SSTATUS:
+            riscv_tlb_flush(env);   /* MXR, SUM, MPRV or the table changed */
+            break;
+        default:
+            if (in->imm >= CSR_PMPCFG0 && in->imm < CSR_PMPADDR0 + 64) {
+                riscv_tlb_flush(env);
+            }
+        }
+    }
+    return true;
+}
+
+static bool do_amo(CPURISCVState *env, const RVInsn *in)
+{
+    bool d = in->op >= RV_OP_LR_D;
+    unsigned size = d ? 8 : 4;
+    uint64_t addr = X(in->rs1), src = X(in->rs2), old, new;
+    RVOp op = d ? in->op - (RV_OP_LR_D - RV_OP_LR_W) : in->op;
+    void *host;
+
+    if (op == RV_OP_LR_W) {
+        host = amo_host(env, addr, size, true);
+        if (!host) {
+            return false;
+        }
+        old = d ? __atomic_load_n((uint64_t *)host, __ATOMIC_SEQ_CST)
+                : sext32(__atomic_load_n((uint32_t *)host, __ATOMIC_SEQ_CST));
+        env->load_res = addr;
+        env->load_val = old;
+        SETX(in->rd, old);
+        return true;
+    }
+    host = amo_host(env, addr, size, false);
+    if (!host) {
+        return false;
+    }
+    if (op == RV_OP_SC_W) {
+        bool ok = false;
+        if (env->load_res == addr) {
+            /* Succeeds if memory still holds what LR saw. */
+            if (d) {
+                uint64_t expect = env->load_val;
+                ok = __atomic_compare_exchange_n((uint64_t *)host, &expect,
+                                                 src, false, __ATOMIC_SEQ_CST,
+                                                 __ATOMIC_SEQ_CST);
+            } else {
+                uint32_t expect = env->load_val;
+                ok = __atomic_compare_exchange_n((uint32_t *)host, &expect,
+                                                 (uint32_t)src, false,
+                                                 __ATOMIC_SEQ_CST,
+                                                 __ATOMIC_SEQ_CST);
+            }
+        }
+        env->load_res = UINT64_MAX;
+        SETX(in->rd, ok ? 0 : 1);
+        return true;
+    }
+    /* Read-modify-write with a compare-and-swap loop. */
+    for (;;) {
+        old = d ? __atomic_load_n((uint64_t *)host, __ATOMIC_SEQ_CST)
+                : __atomic_load_n((uint32_t *)host, __ATOMIC_SEQ_CST);
+        int64_t so = d ? (int64_t)old : (int32_t)old;
+        int64_t ss = d ? (int64_t)src : (int32_t)src;
+        uint64_t uo = d ? old : (uint32_t)old, us = d ? src : (uint32_t)src;
+        switch (op) {
+        case RV_OP_AMOSWAP_W: new = src; break;
+        case RV_OP_AMOADD_W: new = old + src; break;
+        case RV_OP_AMOXOR_W: new = old ^ src; break;
+        case RV_OP_AMOAND_W: new = old & src; break;
+        case RV_OP_AMOOR_W: new = old | src; break;
+        case RV_OP_AMOMIN_W: new = so < ss ? old : src; break;
+        case RV_OP_AMOMAX_W: new = so > ss ? old : src; break;
+        case RV_OP_AMOMINU_W: new = uo < us ? old : src; break;
+        case RV_OP_AMOMAXU_W: new = uo > us ? old : src; break;
+        default:
+            g_assert_not_reached();
+        }
+        if (d ? __atomic_compare_exchange_n((uint64_t *)host, &old, new, false,
+                                            __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+              : __atomic_compare_exchange_n((uint32_t *)host, &(uint32_t){old},
+                                            (uint32_t)new, false,
+                                            __ATOMIC_SEQ_CST,
+                                            __ATOMIC_SEQ_CST)) {
+            break;
+        }
+    }
+    SETX(in->rd, d ? old : sext32(old));
+    return true;
+}
+
+static uint64_t mulh(int64_t a, int64_t b)
+{
+    return (uint64_t)(((__int128)a * b) >> 64);
+}
+
+static uint64_t mulhu(uint64_t a, uint64_t b)
+{
+    return (uint64_t)(((unsigned __int128)a * b) >> 64);
+}
+
+static uint64_t mulhsu(int64_t a, uint64_t b)
+{
+    return (uint64_t)(((__int128)a * (unsigned __int128)b) >> 64);
+}
+
+static int64_t div_signed(int64_t a, int64_t b)
+{
+    if (b == 0) {
+        return -1;
+    }
+    if (a == INT64_MIN && b == -1) {
+        return a;
+    }
+    return a / b;
+}
+
+static int64_t rem_signed(int64_t a, int64_t b)
+{
+    if (b == 0) {
+        return a;
+    }
+    if (a == INT64_MIN && b == -1) {
+        return 0;
+    }
+    return a % b;
+}
+
+static int32_t div_signed32(int32_t a, int32_t b)
+{
+    if (b == 0) {
+        return -1;
+    }
+    if (a == INT32_MIN && b == -1) {
+        return a;
+    }
+    return a / b;
+}
+
+static int32_t rem_signed32(int32_t a, int32_t b)
+{
+    if (b == 0) {
+        return a;
+    }
+    if (a == INT32_MIN && b == -1) {
+        return 0;
+    }
+    return a % b;
+}
+
+/* Privileged instructions; false when they raised an exception. */
+static bool do_system(CPURISCVState *env, const RVInsn *in, uint64_t pc,
+                      uint64_t *next_pc)
+{
+    uint64_t s = env->mstatus;
+
+    switch (in->op) {
+    case RV_OP_ECALL:
+        raise_exception(env, env->priv == PRV_U ? EXCP_U_ECALL :
+                   env->priv == PRV_S ? EXCP_S_ECALL : EXCP_M_ECALL, 0);
+        return false;
+    case RV_OP_EBREAK:
+        raise_exception(env, EXCP_BREAKPOINT, pc);
+        return false;
+    case RV_OP_MRET: {
+        unsigned mpp = (s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
+        if (env->priv != PRV_M) {
+            return illegal_insn(env, pc);
+        }
+        s = (s & ~MSTATUS_MIE) | ((s & MSTATUS_MPIE) ? MSTATUS_MIE : 0);
+        s |= MSTATUS_MPIE;
+        s &= ~MSTATUS_MPP;               /* MPP becomes U */
+        if (mpp != PRV_M) {
+            s &= ~MSTATUS_MPRV;
+        }
+        env->mstatus = s;
+        env->priv = mpp;
+        *next_pc = env->mepc;
+        env->load_res = UINT64_MAX;
+        return true;
+    }
+    case RV_OP_SRET:
+        if (env->priv == PRV_U ||
+            (env->priv == PRV_S && (s & MSTATUS_TSR))) {
+            return illegal_insn(env, pc);
+        }
+        env->priv = (s & MSTATUS_SPP) ? PRV_S : PRV_U;
+        s = (s & ~MSTATUS_SIE) | ((s & MSTATUS_SPIE) ? MSTATUS_SIE : 0);
+        s |= MSTATUS_SPIE;
+        s &= ~(MSTATUS_SPP | MSTATUS_MPRV);
+        env->mstatus = s;
+        *next_pc = env->sepc;
+        env->load_res = UINT64_MAX;
+        return true;
+    case RV_OP_WFI:
+        if (env->priv == PRV_U ||
+            (env->priv == PRV_S && (s & MSTATUS_TW))) {
+            return illegal_insn(env, pc);
+        }
+        env->wfi = true;
+        return true;
+    case RV_OP_SFENCE_VMA:
+        if (env->priv == PRV_U ||
+            (env->priv == PRV_S && (s & MSTATUS_TVM))) {
+            return illegal_insn(env, pc);
+        }
+        riscv_tlb_flush(env);
+        return true;
+    case RV_OP_FENCE_I:
+        /* Stores already invalidate stale blocks; just end this one. */
+        return true;
+    default:
+        return illegal_insn(env, pc);
+    }
+}
+
+/*
+ * Execute one decoded instruction at @pc.  Returns false when it raised an
+ * exception (env->excp).  *next_pc is preset to the fall-through address.
+ */
+static bool exec_insn(CPURISCVState *env, const RVInsn *in, uint64_t pc,
+                      uint64_t *next_pc)
+{
+    uint64_t a = X(in->rs1), b = X(in->rs2), v;
+    int64_t imm = in->imm;
+
+    switch (in->op) {
+    case RV_OP_LUI: SETX(in->rd, imm); break;
+    case RV_OP_AUIPC: SETX(in->rd, pc + imm); break;
+    case RV_OP_JAL:
+        SETX(in->rd, pc + in->len);
+        *next_pc = pc + imm;
+        break;
+    case RV_OP_JALR:
+        *next_pc = (a + imm) & ~1ULL;
+        SETX(in->rd, pc + in->len);
+        break;
+    case RV_OP_BEQ: if (a == b) { *next_pc = pc + imm; } break;
+    case RV_OP_BNE: if (a != b) { *next_pc = pc + imm; } break;
+    case RV_OP_BLT: if ((int64_t)a < (int64_t)b) { *next_pc = pc + imm; } break;
+    case RV_OP_BGE: if ((int64_t)a >= (int64_t)b) { *next_pc = pc + imm; } break;
+    case RV_OP_BLTU: if (a < b) { *next_pc = pc + imm; } break;
+    case RV_OP_BGEU: if (a >= b) { *next_pc = pc + imm; } break;
+
+    case RV_OP_LB: if (!load(env, a + imm, 1, &v)) { return false; }
+        SETX(in->rd, (int64_t)(int8_t)v); break;
+    case RV_OP_LH: if (!load(env, a + imm, 2, &v)) { return false; }
+        SETX(in->rd, (int64_t)(int16_t)v); break;
+    case RV_OP_LW: if (!load(env, a + imm, 4, &v)) { return false; }
+        SETX(in->rd, sext32(v)); break;
+    case RV_OP_LD: if (!load(env, a + imm, 8, &v)) { return false; }
+        SETX(in->rd, v); break;
+    case RV_OP_LBU: if (!load(env, a + imm, 1, &v)) { return false; }
+        SETX(in->rd, (uint8_t)v); break;
+    case RV_OP_LHU: if (!load(env, a + imm, 2, &v)) { return false; }
+        SETX(in->rd, (uint16_t)v); break;
+    case RV_OP_LWU: if (!load(env, a + imm, 4, &v)) { return false; }
+        SETX(in->rd, (uint32_t)v); break;
+    case RV_OP_SB: return store(env, a + imm, 1, b);
+    case RV_OP_SH: return store(env, a + imm, 2, b);
+    case RV_OP_SW: return store(env, a + imm, 4, b);
+    case RV_OP_SD: return store(env, a + imm, 8, b);
+
+    case RV_OP_ADDI: SETX(in->rd, a + imm); break;
+    case RV_OP_SLTI: SETX(in->rd, (int64_t)a < imm); break;
+    case RV_OP_SLTIU: SETX(in->rd, a < (uint64_t)imm); break;
+    case RV_OP_XORI: SETX(in->rd, a ^ imm); break;
+    case RV_OP_ORI: SETX(in->rd, a | imm); break;
+    case RV_OP_ANDI: SETX(in->rd, a & imm); break;
+    case RV_OP_SLLI: SETX(in->rd, a << imm); break;
+    case RV_OP_SRLI: SETX(in->rd, a >> imm); break;
+    case RV_OP_SRAI: SETX(in->rd, (int64_t)a >> imm); break;
+    case RV_OP_ADD: SETX(in->rd, a + b); break;
+    case RV_OP_SUB: SETX(in->rd, a - b); break;
+    case RV_OP_SLL: SETX(in->rd, a << (b & 63)); break;
+    case RV_OP_SLT: SETX(in->rd, (int64_t)a < (int64_t)b); break;
+    case RV_OP_SLTU: SETX(in->rd, a < b); break;
+    case RV_OP_XOR: SETX(in->rd, a ^ b); break;
+    case RV_OP_SRL: SETX(in->rd, a >> (b & 63)); break;
+    case RV_OP_SRA: SETX(in->rd, (int64_t)a >> (b & 63)); break;
+    case RV_OP_OR: SETX(in->rd, a | b); break;
+    case RV_OP_AND: SETX(in->rd, a & b); break;
+    case RV_OP_ADDIW: SETX(in->rd, sext32(a + imm)); break;
+    case RV_OP_SLLIW: SETX(in->rd, sext32((uint32_t)a << imm)); break;
+    case RV_OP_SRLIW: SETX(in->rd, sext32((uint32_t)a >> imm)); break;
+    case RV_OP_SRAIW: SETX(in->rd, sext32((int32_t)a >> imm)); break;
+    case RV_OP_ADDW: SETX(in->rd, sext32(a + b)); break;
+    case RV_OP_SUBW: SETX(in->rd, sext32(a - b)); break;
+    case RV_OP_SLLW: SETX(in->rd, sext32((uint32_t)a << (b & 31))); break;
+    case RV_OP_SRLW: SETX(in->rd, sext32((uint32_t)a >> (b & 31))); break;
+    case RV_OP_SRAW: SETX(in->rd, sext32((int32_t)a >> (b & 31))); break;
+
+    case RV_OP_MUL: SETX(in->rd, a * b); break;
+    case RV_OP_MULH: SETX(in->rd, mulh(a, b)); break;
+    case RV_OP_MULHSU: SETX(in->rd, mulhsu(a, b)); break;
+    case RV_OP_MULHU: SETX(in->rd, mulhu(a, b)); break;
+    case RV_OP_DIV: SETX(in->rd, div_signed(a, b)); break;
+    case RV_OP_DIVU: SETX(in->rd, b ? a / b : UINT64_MAX); break;
+    case RV_OP_REM: SETX(in->rd, rem_signed(a, b)); break;
+    case RV_OP_REMU: SETX(in->rd, b ? a % b : a); break;
+    case RV_OP_MULW: SETX(in->rd, sext32(a * b)); break;
+    case RV_OP_DIVW: SETX(in->rd, sext32(div_signed32(a, b))); break;
+    case RV_OP_DIVUW:
+        SETX(in->rd, sext32((uint32_t)b ? (uint32_t)a / (uint32_t)b
+                                        : UINT32_MAX));
+        break;
+    case RV_OP_REMW: SETX(in->rd, sext32(rem_signed32(a, b))); break;
+    case RV_OP_REMUW:
+        SETX(in->rd, sext32((uint32_t)b ? (uint32_t)a % (uint32_t)b
+                                        : (uint32_t)a));
+        break;
+
+    case RV_OP_FENCE:
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        break;
+    case RV_OP_CSRRW: case RV_OP_CSRRS: case RV_OP_CSRRC:
+    case RV_OP_CSRRWI: case RV_OP_CSRRSI: case RV_OP_CSRRCI:
+        return do_csr(env, in, pc);
+    case RV_OP_ECALL: case RV_OP_EBREAK: case RV_OP_MRET: case RV_OP_SRET:
+    case RV_OP_WFI: case RV_OP_SFENCE_VMA: case RV_OP_FENCE_I:
+        return do_system(env, in, pc, next_pc);
+    default:
+        if (in->op >= RV_OP_LR_W && in->op <= RV_OP_AMOMAXU_D) {
+            return do_amo(env, in);
+        }
+        /* Illegal, and the F/D instructions this hart does not have yet. */
+        return illegal_insn(env, pc);
+    }
+    return true;
+}
+
+/* Run a block; returns the slot it left through (-1: no chaining). */
+static int exec_block(CPURISCVState *env, TranslationBlock *tb,
+                      uint64_t *budget)
+{
+    const RVInsn *insns = (const RVInsn *)tb->ops;
+    uint64_t pc = tb->pc;
+
+    for (uint32_t i = 0; i < tb->n_ops; i++) {
+        const RVInsn *in = &insns[i];
+        uint64_t next = pc + in->len;
+
+        if (unlikely(!exec_insn(env, in, pc, &next))) {
+            env->pc = pc;
+            env->icount += i;
+            *budget -= MIN(*budget, i);
+            riscv_do_trap(env, env->excp, env->excp_tval);
+            return -1;
+        }
+        if (unlikely(env->end_tb) && i + 1 < tb->n_ops) {
+            env->end_tb = false;
+            env->pc = next;
+            env->icount += i + 1;
+            *budget -= MIN(*budget, i + 1);
+            return -1;
+        }
+        pc = next;
+    }
+    env->end_tb = false;
+    env->pc = pc;
+    env->icount += tb->n_ops;
+    *budget -= MIN(*budget, tb->n_ops);
+    if (pc == tb->jmp_pc[0]) {
+        return 0;
+    }
+    if (pc == tb->jmp_pc[1]) {
+        return 1;
+    }
+    /* Record where this block led: two direct exits at most. */
+    if (tb->jmp_pc[0] == UINT64_MAX) {
+        tb->jmp_pc[0] = pc;
+        return 0;
+    }
+    if (tb->jmp_pc[1] == UINT64_MAX) {
+        tb->jmp_pc[1] = pc;
+        return 1;
+    }
+    return -1;
+}
+
+static inline unsigned jmp_cache_index(uint64_t pc)
+{
+    return (pc >> 1) & (RISCV_JMP_CACHE_SIZE - 1);
+}
+
+typedef enum FindResult {
+    FIND_OK,
+    FIND_FAULT,        /* fetching raised env->excp */
+    FIND_CROSSING,     /* the first instruction straddles two pages */
+} FindResult;
+
+/* The block for env->pc in the current mode, translating it if needed. */
+static FindResult find_block(CPURISCVState *env, TranslationBlock **out)
+{
+    uint64_t pc = env->pc, phys_pc;
+    uint32_t flags = block_flags(env);
+    TranslationBlock *tb = env->jmp_cache[jmp_cache_index(pc)];
+    uint8_t *host;
+
+    if (tb && tb->pc == pc && tb->flags == flags && !tb->invalid) {
+        *out = tb;
+        return FIND_OK;
+    }
+    if (pc & 1) {
+        raise_exception(env, EXCP_INST_ADDR_MIS, pc);
+        return FIND_FAULT;
+    }
+    host = fetch_page(env, pc, &phys_pc);
+    if (!host) {
+        return FIND_FAULT;
+    }
+    tb = tb_lookup_phys(phys_pc, flags);
+    if (!tb) {
+        tb = translate_block(env, pc, phys_pc, host);
+        if (!tb) {
+            return FIND_CROSSING;
+        }
+    }
+    /* A block found through another virtual alias is not cached here. */
+    if (tb->pc == pc) {
+        env->jmp_cache[jmp_cache_index(pc)] = tb;
+    }
+    *out = tb;
+    return FIND_OK;
+}
+
+/* Run the instruction at env->pc that straddles a page, uncached. */
+static void exec_crossing(CPURISCVState *env, uint64_t *budget)
+{
+    RVInsn in;
+    uint64_t pc = env->pc, next;
+
+    if (fetch_crossing(env, pc, &in)) {
+        next = pc + in.len;
+        if (exec_insn(env, &in, pc, &next)) {
+            env->pc = next;
+            env->icount++;
+            *budget -= 1;
+            return;
+        }
+    }
+    env->pc = pc;
+    riscv_do_trap(env, env->excp, env->excp_tval);
+}
+
+RISCVExecExit riscv_cpu_exec(CPURISCVState *env, uint64_t budget)
+{
+    TranslationBlock *last = NULL;
+    int last_slot = -1;
+
+    register_hart(env);
+    while (budget) {
+        int irq = riscv_pending_interrupt(env);
+        TranslationBlock *tb;
+
+        if (tb_flush_count() != env->seen_tb_flushes) {
+            env->seen_tb_flushes = tb_flush_count();
+            memset(env->jmp_cache, 0, sizeof(env->jmp_cache));
+            last = NULL;
+        }
+        if (irq >= 0) {
+            env->wfi = false;
+            riscv_do_trap(env, (1ULL << 63) | irq, 0);
+            last = NULL;
+        } else if (env->wfi) {
+            /* wfi ends when any enabled interrupt is pending, even one
+             * masked by the global enables. */
+            if (__atomic_load_n(&env->mip, __ATOMIC_SEQ_CST) & env->mie) {
+                env->wfi = false;
+            } else {
+                return RISCV_EXIT_WFI;
+            }
+        }
+
+        if (last && last_slot >= 0 && last->jmp_target[last_slot] &&
+            !last->jmp_target[last_slot]->invalid &&
+            last->jmp_target[last_slot]->pc == env->pc &&
+            last->flags == block_flags(env)) {
+            tb = last->jmp_target[last_slot];
+        } else {
+            uint64_t flushes = tb_flush_count();
+            FindResult r = find_block(env, &tb);
+            if (r != FIND_OK) {
+                if (r == FIND_CROSSING) {
+                    exec_crossing(env, &budget);
+                } else {
+                    riscv_do_trap(env, env->excp, env->excp_tval);
+                }
+                last = NULL;
+                continue;
+            }
+            if (last && last_slot >= 0 && flushes == tb_flush_count()) {
+                tb_chain(last, last_slot, tb);
+            }
+        }
+        last_slot = exec_block(env, tb, &budget);
+        last = last_slot >= 0 ? tb : NULL;
+        if (env->wfi) {
+            last = NULL;
+        }
+    }
+    return RISCV_EXIT_BUDGET;
+}
