@@ -1,0 +1,2 @@
+# Vireo's QAPI schema compiler (Python 3 standard library only).
+# SPDX-License-Identifier: MIT
