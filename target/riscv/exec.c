@@ -17,6 +17,7 @@
 #include "target/riscv/cpu.h"
 #include "target/riscv/csr.h"
 #include "target/riscv/decode.h"
+#include "target/riscv/fpu.h"
 #include "target/riscv/mmu.h"
 
 #define MAX_BLOCK_INSNS 256
@@ -797,11 +798,37 @@ static bool exec_insn(CPURISCVState *env, const RVInsn *in, uint64_t pc,
     case RV_OP_ECALL: case RV_OP_EBREAK: case RV_OP_MRET: case RV_OP_SRET:
     case RV_OP_WFI: case RV_OP_SFENCE_VMA: case RV_OP_FENCE_I:
         return do_system(env, in, pc, next_pc);
+    case RV_OP_FLW: case RV_OP_FLD:
+        if (!(env->mstatus & MSTATUS_FS)) {
+            return illegal_insn(env, pc);
+        }
+        if (!load(env, a + imm, in->op == RV_OP_FLW ? 4 : 8, &v)) {
+            return false;
+        }
+        /* Singles are NaN-boxed in the 64-bit register. */
+        env->fpr[in->rd] = in->op == RV_OP_FLW ? v | 0xffffffff00000000ULL : v;
+        env->mstatus |= MSTATUS_FS;
+        break;
+    case RV_OP_FSW: case RV_OP_FSD:
+        if (!(env->mstatus & MSTATUS_FS)) {
+            return illegal_insn(env, pc);
+        }
+        return store(env, a + imm, in->op == RV_OP_FSW ? 4 : 8,
+                     env->fpr[in->rs2]);
     default:
         if (in->op >= RV_OP_LR_W && in->op <= RV_OP_AMOMAXU_D) {
             return do_amo(env, in);
         }
-        /* Illegal, and the F/D instructions this hart does not have yet. */
+        if (in->op >= RV_OP_FMADD_S && in->op <= RV_OP_FCVT_D_S) {
+            bool to_x;
+            if (riscv_fpu_exec(env, in, &v, &to_x) < 0) {
+                return illegal_insn(env, pc);
+            }
+            if (to_x) {
+                SETX(in->rd, v);
+            }
+            break;
+        }
         return illegal_insn(env, pc);
     }
     return true;
