@@ -182,6 +182,7 @@ struct CPURISCVState {
     RISCVTLBEntry tlb[RISCV_MMU_COUNT][RISCV_TLB_SIZE];
     TranslationBlock *jmp_cache[RISCV_JMP_CACHE_SIZE];
     uint64_t seen_tb_flushes;
+    unsigned data_mmu_idx;      /* TLB regime of loads/stores in this block */
     int excp;                   /* exception raised by the current insn */
     uint64_t excp_tval;
     bool end_tb;                /* leave the block after this insn */

@@ -263,7 +263,7 @@ static bool store_slow(CPURISCVState *env, uint64_t vaddr, unsigned size,
 static inline bool load(CPURISCVState *env, uint64_t vaddr, unsigned size,
                         uint64_t *val)
 {
-    RISCVTLBEntry *e = tlb_entry(env, mmu_index(env, MMU_DATA_LOAD), vaddr);
+    RISCVTLBEntry *e = tlb_entry(env, env->data_mmu_idx, vaddr);
 
     if (likely(e->tag_read == (vaddr & TARGET_PAGE_MASK) &&
                (vaddr & ~TARGET_PAGE_MASK) + size <= TARGET_PAGE_SIZE)) {
@@ -278,7 +278,7 @@ static inline bool load(CPURISCVState *env, uint64_t vaddr, unsigned size,
 static inline bool store(CPURISCVState *env, uint64_t vaddr, unsigned size,
                          uint64_t val)
 {
-    RISCVTLBEntry *e = tlb_entry(env, mmu_index(env, MMU_DATA_STORE), vaddr);
+    RISCVTLBEntry *e = tlb_entry(env, env->data_mmu_idx, vaddr);
 
     if (likely(e->tag_write == (vaddr & TARGET_PAGE_MASK) &&
                (vaddr & ~TARGET_PAGE_MASK) + size <= TARGET_PAGE_SIZE)) {
@@ -697,8 +697,9 @@ static bool do_system(CPURISCVState *env, const RVInsn *in, uint64_t pc,
  * Execute one decoded instruction at @pc.  Returns false when it raised an
  * exception (env->excp).  *next_pc is preset to the fall-through address.
  */
-static bool exec_insn(CPURISCVState *env, const RVInsn *in, uint64_t pc,
-                      uint64_t *next_pc)
+static inline __attribute__((always_inline))
+bool exec_insn(CPURISCVState *env, const RVInsn *in, uint64_t pc,
+               uint64_t *next_pc)
 {
     uint64_t a = X(in->rs1), b = X(in->rs2), v;
     int64_t imm = in->imm;
@@ -840,6 +841,9 @@ static int exec_block(CPURISCVState *env, TranslationBlock *tb,
 {
     const RVInsn *insns = (const RVInsn *)tb->ops;
     uint64_t pc = tb->pc;
+
+    /* Mode changes end a block, so the data regime is fixed within one. */
+    env->data_mmu_idx = mmu_index(env, MMU_DATA_LOAD);
 
     for (uint32_t i = 0; i < tb->n_ops; i++) {
         const RVInsn *in = &insns[i];
