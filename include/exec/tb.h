@@ -38,6 +38,7 @@ struct TranslationBlock {
     TranslationBlock *jmp_target[2];
     TranslationBlock *hash_next;
     uint32_t n_ops;
+    void *host_code;             /* generated code, or NULL: interpreted */
     /* Target payload (decoded instructions), allocated with the block. */
     uint8_t ops[] __attribute__((aligned(8)));
 };

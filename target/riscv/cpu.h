@@ -183,6 +183,9 @@ struct CPURISCVState {
     TranslationBlock *jmp_cache[RISCV_JMP_CACHE_SIZE];
     uint64_t seen_tb_flushes;
     unsigned data_mmu_idx;      /* TLB regime of loads/stores in this block */
+    RISCVTLBEntry *data_tlb;    /* tlb[data_mmu_idx], for generated code */
+    uint64_t icount_limit;      /* chained blocks stop here (budget end) */
+    uint64_t exit_request;      /* non-zero: leave chained code at once */
     int excp;                   /* exception raised by the current insn */
     uint64_t excp_tval;
     bool end_tb;                /* leave the block after this insn */

@@ -39,6 +39,8 @@ void riscv_set_pending(CPURISCVState *env, uint64_t mask, bool level)
 {
     if (level) {
         __atomic_fetch_or(&env->mip, mask, __ATOMIC_SEQ_CST);
+        /* Generated code chains blocks without looking at mip: stop it. */
+        __atomic_store_n(&env->exit_request, 1, __ATOMIC_SEQ_CST);
     } else {
         __atomic_fetch_and(&env->mip, ~mask, __ATOMIC_SEQ_CST);
     }

@@ -18,6 +18,7 @@
 #include "target/riscv/csr.h"
 #include "target/riscv/decode.h"
 #include "target/riscv/fpu.h"
+#include "target/riscv/jit.h"
 #include "target/riscv/mmu.h"
 
 #define MAX_BLOCK_INSNS 256
@@ -338,6 +339,19 @@ static bool load_code16(CPURISCVState *env, uint64_t vaddr, uint64_t *val)
 
 /* ---- Block formation (the front end) ---- */
 
+/* VIREO_TCG_INTERPRETER=1 keeps every block in the interpreter (to compare
+ * the two back ends when hunting a bug). */
+static bool jit_enabled(void)
+{
+    static int enabled = -1;
+
+    if (enabled < 0) {
+        const char *v = g_getenv("VIREO_TCG_INTERPRETER");
+        enabled = !(v && *v && strcmp(v, "0"));
+    }
+    return enabled;
+}
+
 static inline uint32_t block_flags(const CPURISCVState *env)
 {
     return env->priv;
@@ -411,6 +425,9 @@ static TranslationBlock *translate_block(CPURISCVState *env, uint64_t pc,
     tb->size = size;
     tb->n_ops = n;
     memcpy(tb->ops, insns, n * sizeof(RVInsn));
+    if (jit_enabled()) {
+        riscv_jit_translate(tb);    /* on failure the block is interpreted */
+    }
     tb_insert(tb);
     return tb;
 }
@@ -835,6 +852,56 @@ bool exec_insn(CPURISCVState *env, const RVInsn *in, uint64_t pc,
     return true;
 }
 
+/* ---- Entry points for generated code ---- */
+
+bool jit_helper_load(CPURISCVState *env, uint64_t vaddr, uint32_t desc)
+{
+    unsigned size = desc & 0xf, rd = desc >> JIT_LOAD_RD_SHIFT;
+    uint64_t v;
+
+    if (!load(env, vaddr, size, &v)) {
+        return false;
+    }
+    if ((desc & JIT_LOAD_SIGNED) && size < 8) {
+        v = (uint64_t)((int64_t)(v << (64 - 8 * size)) >> (64 - 8 * size));
+    }
+    if (rd) {
+        env->gpr[rd] = v;
+    }
+    return true;
+}
+
+int jit_helper_store(CPURISCVState *env, uint64_t vaddr, uint64_t value,
+                     uint32_t size)
+{
+    if (!store(env, vaddr, size, value)) {
+        return 0;
+    }
+    if (env->end_tb) {
+        env->end_tb = false;
+        return 2;
+    }
+    return 1;
+}
+
+int jit_helper_insn(CPURISCVState *env, const RVInsn *in, uint64_t pc)
+{
+    uint64_t next = pc + in->len;
+
+    if (!exec_insn(env, in, pc, &next)) {
+        env->pc = pc;
+        return 0;
+    }
+    env->pc = next;
+    if (env->end_tb) {
+        env->end_tb = false;
+        return 2;
+    }
+    return 1;
+}
+
+typedef int (*HostBlockFn)(CPURISCVState *env);
+
 /* Run a block; returns the slot it left through (-1: no chaining). */
 static int exec_block(CPURISCVState *env, TranslationBlock *tb,
                       uint64_t *budget)
@@ -844,6 +911,19 @@ static int exec_block(CPURISCVState *env, TranslationBlock *tb,
 
     /* Mode changes end a block, so the data regime is fixed within one. */
     env->data_mmu_idx = mmu_index(env, MMU_DATA_LOAD);
+    env->data_tlb = env->tlb[env->data_mmu_idx];
+
+    if (tb->host_code) {
+        uint64_t before = env->icount;
+        int r = ((HostBlockFn)tb->host_code)(env);
+
+        *budget -= MIN(*budget, env->icount - before);
+        if (r == -2) {
+            riscv_do_trap(env, env->excp, env->excp_tval);
+            return -1;
+        }
+        return r;
+    }
 
     for (uint32_t i = 0; i < tb->n_ops; i++) {
         const RVInsn *in = &insns[i];
@@ -958,10 +1038,12 @@ RISCVExecExit riscv_cpu_exec(CPURISCVState *env, uint64_t budget)
     int last_slot = -1;
 
     register_hart(env);
+    env->icount_limit = env->icount + budget;
     while (budget) {
         int irq = riscv_pending_interrupt(env);
         TranslationBlock *tb;
 
+        __atomic_store_n(&env->exit_request, 0, __ATOMIC_SEQ_CST);
         if (tb_flush_count() != env->seen_tb_flushes) {
             env->seen_tb_flushes = tb_flush_count();
             memset(env->jmp_cache, 0, sizeof(env->jmp_cache));
