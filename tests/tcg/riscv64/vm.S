@@ -1,5 +1,5 @@
 /*
- * Sv39 paging from S-mode: identity gigapage for the code, a 4 KiB page
+ * Sv39 (or, with SV48 defined, Sv48) paging from S-mode: identity gigapage for the code, a 4 KiB page
  * whose A and D bits the hart sets on first access, SUM for U pages, and
  * page faults with the faulting address in mtval.
  */
@@ -60,9 +60,20 @@ _start:
     ori t0, t0, PTE_V | PTE_R | PTE_A
     sd t0, 16(a2)
 
+#ifdef SV48
+    /* One more level on top: top[0] -> root, which now maps 0..512 GiB. */
+    la t2, top
+    srli t0, a0, 12
+    slli t0, t0, 10
+    ori t0, t0, PTE_V
+    sd t0, 0(t2)
+    srli t0, t2, 12
+    li t1, 9 << 60
+#else
     /* satp = Sv39 | root */
     srli t0, a0, 12
     li t1, 8 << 60
+#endif
     or t0, t0, t1
     csrw satp, t0
     sfence.vma
@@ -143,6 +154,8 @@ m_handler:
 
     .data
     .align 12
+top:
+    .fill 512, 8, 0
 root:
     .fill 512, 8, 0
 l1:
