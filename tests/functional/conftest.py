@@ -104,12 +104,19 @@ class Machine:
         self.args = []
 
     def start(self, args=None, qmp=True, defaults=True, stdin=subprocess.DEVNULL,
-              stdout=None, stderr=None, env=None, pass_fds=()):
+              stdout=None, stderr=None, env=None, pass_fds=(), qmp_sockets=1):
+        """Start the binary.  A QMP socket server accepts one client at a
+        time (as in QEMU), so qmp_sockets=N opens N separate QMP sockets:
+        qmp_paths[i], used by qmp(index=i)."""
         argv = [self.binary]
         if defaults:
             argv += DEFAULT_ARGS
+        self.qmp_paths = [self.qmp_path] + [
+            os.path.join(self.tmp, "%s-qmp%d.sock" % (self.name, i))
+            for i in range(1, qmp_sockets)]
         if qmp:
-            argv += ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+            for path in self.qmp_paths:
+                argv += ["-qmp", "unix:%s,server=on,wait=off" % path]
         argv += list(args or [])
         self.args = argv
         self._out = open(self.stdout_path, "wb") if stdout is None else None
@@ -127,10 +134,10 @@ class Machine:
         return self.proc.pid
 
     def qmp(self, negotiate=True, oob=False, address=None, name=None,
-            timeout=15.0):
+            timeout=15.0, index=0):
         c = QMPSync(name or "%s-%d" % (self.name, len(self.clients)))
         self.clients.append(c)
-        c.connect(address or self.qmp_path, timeout=timeout,
+        c.connect(address or self.qmp_paths[index], timeout=timeout,
                   negotiate=negotiate, oob=oob, proc=self.proc)
         return c
 

@@ -20,7 +20,7 @@ import time
 
 __all__ = [
     "QMPError", "QMPCommandError", "QMPProtocolError", "QMPTimeout",
-    "QMPClient", "QMPSync", "id_key",
+    "QMPClient", "QMPSync", "id_key", "AUTO", "b64",
 ]
 
 
@@ -45,6 +45,9 @@ class QMPCommandError(QMPError):
         self.error_class = err.get("class")
         self.desc = err.get("desc")
         super().__init__("%s: %s" % (self.error_class, self.desc))
+
+
+AUTO = object()   # execute(id=AUTO): generate an id; id=None sends "id": null
 
 
 def id_key(value):
@@ -117,7 +120,13 @@ class QMPClient:
                                      % (address, e)) from e
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.1)
-        await self.attach_socket(s, timeout=max(deadline - time.monotonic(), 5))
+        try:
+            await self.attach_socket(
+                s, timeout=max(deadline - time.monotonic(), 0.5))
+        except BaseException:
+            await self.close()
+            s.close()
+            raise
         if negotiate:
             await self.negotiate(oob=oob)
         return self.greeting
@@ -289,7 +298,7 @@ class QMPClient:
     async def send_msg(self, msg):
         await self.send_raw(json.dumps(msg).encode("utf-8") + b"\n")
 
-    async def execute(self, cmd, args=None, id=None, raw_error=False,
+    async def execute(self, cmd, args=None, id=AUTO, raw_error=False,
                       oob=False, timeout=30.0, with_id=True):
         """Run a command; return its 'return' value, or raise
         QMPCommandError (with raw_error=True, return the whole reply)."""
@@ -297,7 +306,7 @@ class QMPClient:
         if args is not None:
             msg["arguments"] = args
         if with_id:
-            if id is None:
+            if id is AUTO:
                 id = self.next_id()
             msg["id"] = id
         await self.send_msg(msg)
@@ -313,7 +322,7 @@ class QMPClient:
             raise QMPProtocolError("reply without return: %r" % (reply,))
         return reply["return"]
 
-    async def exec_oob(self, cmd, args=None, id=None, raw_error=False,
+    async def exec_oob(self, cmd, args=None, id=AUTO, raw_error=False,
                        timeout=30.0):
         return await self.execute(cmd, args, id=id, raw_error=raw_error,
                                   oob=True, timeout=timeout)
@@ -336,9 +345,9 @@ class QMPClient:
         finally:
             raw.close()
 
-    async def execute_with_fds(self, cmd, args, fds, id=None, raw_error=False,
+    async def execute_with_fds(self, cmd, args, fds, id=AUTO, raw_error=False,
                                timeout=30.0):
-        if id is None:
+        if id is AUTO:
             id = self.next_id()
         msg = {"execute": cmd, "id": id}
         if args is not None:
