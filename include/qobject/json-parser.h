@@ -1,0 +1,73 @@
+/*
+ * Streaming JSON: a lexer and message splitter that frame top-level JSON
+ * values on a byte stream (QMP), and the parser behind it.
+ *
+ * Feed bytes as they arrive; for each complete top-level value the emit
+ * callback gets the parsed QObject (err NULL), and for each bad message
+ * it gets an Error (json NULL).  The callback owns both and must
+ * qobject_unref()/error_free() them.  After an error the splitter drops
+ * input up to the end of the broken message and carries on with the next
+ * one; an ASCII control character other than \t \n \r (or a 0xFF byte)
+ * abandons whatever was pending, which lets a client resynchronise.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef QOBJECT_JSON_PARSER_H
+#define QOBJECT_JSON_PARSER_H
+
+#include "qobject/qobject.h"
+
+/* QEMU's limits on one message. */
+#define JSON_MAX_TOKEN_SIZE     (64ULL << 20)   /* bytes, whole message */
+#define JSON_MAX_TOKEN_COUNT    (2ULL << 20)
+#define JSON_MAX_NESTING        1024
+
+typedef enum JSONTokenType {
+    JSON_MIN = 100,
+    JSON_LCURLY = JSON_MIN,
+    JSON_RCURLY,
+    JSON_LSQUARE,
+    JSON_RSQUARE,
+    JSON_COLON,
+    JSON_COMMA,
+    JSON_INTEGER,
+    JSON_FLOAT,
+    JSON_KEYWORD,
+    JSON_STRING,
+    JSON_INTERP,
+    JSON_END_OF_INPUT,
+    JSON_ERROR,
+    JSON_MAX = JSON_ERROR,
+} JSONTokenType;
+
+typedef struct JSONToken JSONToken;
+
+typedef struct JSONLexer {
+    int start_state;
+    int state;
+    GString *token;
+    int x, y;               /* position of the token being built */
+} JSONLexer;
+
+typedef struct JSONMessageParser {
+    void (*emit)(void *opaque, QObject *json, Error *err);
+    void *opaque;
+    va_list *ap;            /* must be NULL: %-interpolation unsupported */
+    JSONLexer lexer;
+    int brace_count;
+    int bracket_count;
+    GQueue tokens;
+    uint64_t token_size;
+} JSONMessageParser;
+
+void json_message_parser_init(JSONMessageParser *parser,
+                              void (*emit)(void *opaque, QObject *json,
+                                           Error *err),
+                              void *opaque, va_list *ap);
+void json_message_parser_feed(JSONMessageParser *parser,
+                              const char *buffer, size_t size);
+/* End of input: emit what is pending (an incomplete value is an error). */
+void json_message_parser_flush(JSONMessageParser *parser);
+void json_message_parser_destroy(JSONMessageParser *parser);
+
+#endif
