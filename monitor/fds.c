@@ -54,7 +54,7 @@ static bool monitor_add_fd(Monitor *mon, int fd, const char *fdname,
         close(fd);
         return false;
     }
-    g_mutex_lock(&mon->lock);
+    g_rec_mutex_lock(&mon->lock);
     for (m = mon->fds; m; m = m->next) {
         if (!strcmp(m->name, fdname)) {
             old = m->fd;
@@ -69,7 +69,7 @@ static bool monitor_add_fd(Monitor *mon, int fd, const char *fdname,
         m->next = mon->fds;
         mon->fds = m;
     }
-    g_mutex_unlock(&mon->lock);
+    g_rec_mutex_unlock(&mon->lock);
     if (old >= 0) {
         close(old);
     }
@@ -107,14 +107,14 @@ void qmp_closefd(const char *fdname, Error **errp)
     Monitor *mon = monitor_cur();
     MonFd **p, *m;
 
-    g_mutex_lock(&mon->lock);
+    g_rec_mutex_lock(&mon->lock);
     for (p = &mon->fds; (m = *p); p = &m->next) {
         if (!strcmp(m->name, fdname)) {
             *p = m->next;
             break;
         }
     }
-    g_mutex_unlock(&mon->lock);
+    g_rec_mutex_unlock(&mon->lock);
     if (!m) {
         error_setg(errp, "File descriptor named '%s' not found", fdname);
         return;
@@ -129,14 +129,14 @@ int monitor_get_fd(Monitor *mon, const char *fdname, Error **errp)
     MonFd **p, *m;
     int fd;
 
-    g_mutex_lock(&mon->lock);
+    g_rec_mutex_lock(&mon->lock);
     for (p = &mon->fds; (m = *p); p = &m->next) {
         if (!strcmp(m->name, fdname)) {
             *p = m->next;
             break;
         }
     }
-    g_mutex_unlock(&mon->lock);
+    g_rec_mutex_unlock(&mon->lock);
     if (!m) {
         error_setg(errp, "File descriptor named '%s' has not been found",
                    fdname);

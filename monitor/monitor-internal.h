@@ -27,7 +27,12 @@ struct Monitor {
     GString *outbuf;        /* output the chardev did not take yet */
     guint out_watch;
     MonFd *fds;             /* named fds from getfd */
-    GMutex lock;            /* outbuf, fds (events may come from vCPUs) */
+    /*
+     * outbuf and fds (events may come from vCPU threads).  Recursive: a
+     * chardev write can report a disconnect synchronously, and the
+     * event handler then takes the lock again.
+     */
+    GRecMutex lock;
     Monitor *next;
 };
 

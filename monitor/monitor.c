@@ -53,7 +53,7 @@ Monitor *monitor_first(void)
 
 void monitor_data_init(Monitor *mon, bool is_qmp, bool use_chr)
 {
-    g_mutex_init(&mon->lock);
+    g_rec_mutex_init(&mon->lock);
     mon->is_qmp = is_qmp;
     mon->use_chr = use_chr;
     mon->outbuf = g_string_sized_new(256);
@@ -98,7 +98,7 @@ void monitor_data_destroy(Monitor *mon)
     }
     monitor_fds_release(mon);
     g_string_free(mon->outbuf, true);
-    g_mutex_clear(&mon->lock);
+    g_rec_mutex_clear(&mon->lock);
 }
 
 /* Output */
@@ -110,10 +110,10 @@ static gboolean monitor_unblocked(void *do_not_use, GIOCondition cond,
 {
     Monitor *mon = opaque;
 
-    g_mutex_lock(&mon->lock);
+    g_rec_mutex_lock(&mon->lock);
     mon->out_watch = 0;
     monitor_flush_locked(mon);
-    g_mutex_unlock(&mon->lock);
+    g_rec_mutex_unlock(&mon->lock);
     return G_SOURCE_REMOVE;
 }
 
@@ -148,13 +148,14 @@ void monitor_write_locked(Monitor *mon, const char *str, size_t len)
 {
     int rc = 0;
 
-    if (!mon->use_chr || mon->dead) {
+    /* A QMP client that left gets nothing, nor does the next one. */
+    if (!mon->use_chr || mon->dead || (mon->is_qmp && !mon->connected)) {
         return;
     }
     if (!mon->outbuf->len) {
         /* Fast path: no backlog, hand the bytes straight to the chardev. */
         rc = qemu_chr_fe_write(&mon->chr, (const uint8_t *)str, len);
-        if (rc == (int)len) {
+        if (rc == (int)len || (mon->is_qmp && !mon->connected)) {
             return;
         }
         if (rc < 0) {
@@ -167,9 +168,9 @@ void monitor_write_locked(Monitor *mon, const char *str, size_t len)
 
 void monitor_flush(Monitor *mon)
 {
-    g_mutex_lock(&mon->lock);
+    g_rec_mutex_lock(&mon->lock);
     monitor_flush_locked(mon);
-    g_mutex_unlock(&mon->lock);
+    g_rec_mutex_unlock(&mon->lock);
 }
 
 /* Appends @str to @out with every "\n" turned into "\r\n". */
@@ -201,9 +202,9 @@ int monitor_puts(Monitor *mon, const char *str)
     }
     tmp = g_string_sized_new(len + 8);
     append_crlf(tmp, str);
-    g_mutex_lock(&mon->lock);
+    g_rec_mutex_lock(&mon->lock);
     monitor_write_locked(mon, tmp->str, tmp->len);
-    g_mutex_unlock(&mon->lock);
+    g_rec_mutex_unlock(&mon->lock);
     g_string_free(tmp, true);
     return len;
 }
@@ -287,6 +288,7 @@ static int64_t event_rate_ns = 1000 * 1000 * 1000;
 /* One per rate-limited (event, key) with a period running. */
 typedef struct EventState {
     char *hkey;
+    bool active;            /* a period is running */
     QDict *pending;         /* the latest event held back, or NULL */
     QEMUTimer *timer;
 } EventState;
@@ -335,9 +337,9 @@ static void monitor_deliver_event(QDict *qdict)
             }
             s = compact;
         }
-        g_mutex_lock(&mon->lock);
+        g_rec_mutex_lock(&mon->lock);
         monitor_write_locked(mon, s->str, s->len);
-        g_mutex_unlock(&mon->lock);
+        g_rec_mutex_unlock(&mon->lock);
     }
     g_mutex_unlock(&mon_list_lock);
     if (compact) {
@@ -367,12 +369,15 @@ static void event_rate_timer_cb(void *opaque)
     pending = st->pending;
     st->pending = NULL;
     if (pending) {
-        /* Sent the held-back event; a new period starts now. */
+        /* Sending the held-back event starts a new period. */
         timer_mod(st->timer, qemu_clock_get_ns(QEMU_CLOCK_REALTIME) +
                   event_rate_ns);
     } else {
-        /* A quiet period: forget the state (frees st and its timer). */
-        g_hash_table_remove(event_states, st->hkey);
+        /*
+         * A quiet period ends limiting.  The state stays (one per key)
+         * so the timer is never freed from its own callback.
+         */
+        st->active = false;
     }
     g_mutex_unlock(&event_lock);
     if (pending) {
@@ -418,7 +423,7 @@ void monitor_qapi_event_emit_named(const char *name, QDict *qdict)
                                              event_state_free);
     }
     st = g_hash_table_lookup(event_states, hkey);
-    if (st) {
+    if (st && st->active) {
         /* Inside a period: keep only the latest, sent when it ends. */
         qobject_unref(st->pending);
         st->pending = qobject_ref(qdict);
@@ -426,10 +431,16 @@ void monitor_qapi_event_emit_named(const char *name, QDict *qdict)
         g_free(hkey);
         return;
     }
-    st = g_new0(EventState, 1);
-    st->hkey = hkey;
-    st->timer = timer_new_ns(QEMU_CLOCK_REALTIME, event_rate_timer_cb, st);
-    g_hash_table_insert(event_states, st->hkey, st);
+    if (st) {
+        g_free(hkey);
+    } else {
+        st = g_new0(EventState, 1);
+        st->hkey = hkey;
+        st->timer = timer_new_ns(QEMU_CLOCK_REALTIME, event_rate_timer_cb,
+                                 st);
+        g_hash_table_insert(event_states, st->hkey, st);
+    }
+    st->active = true;
     timer_mod(st->timer, qemu_clock_get_ns(QEMU_CLOCK_REALTIME) +
               event_rate_ns);
     g_mutex_unlock(&event_lock);

@@ -56,9 +56,9 @@ void monitor_qmp_send_response(MonitorQMP *mon, const QDict *rsp)
         json = qobject_to_json(QOBJECT(rsp));
     }
     g_string_append_len(json, "\r\n", 2);
-    g_mutex_lock(&mon->common.lock);
+    g_rec_mutex_lock(&mon->common.lock);
     monitor_write_locked(&mon->common, json->str, json->len);
-    g_mutex_unlock(&mon->common.lock);
+    g_rec_mutex_unlock(&mon->common.lock);
     g_string_free(json, true);
 }
 
@@ -268,9 +268,9 @@ static void monitor_qmp_event(void *opaque, QEMUChrEvent event)
         monitor_qmp_drop_queue(mon);
         monitor_qmp_reset_parser(mon);
         qmp_caps_reset(mon);
-        g_mutex_lock(&mon->common.lock);
+        g_rec_mutex_lock(&mon->common.lock);
         g_string_truncate(mon->common.outbuf, 0);
-        g_mutex_unlock(&mon->common.lock);
+        g_rec_mutex_unlock(&mon->common.lock);
         monitor_fdsets_cleanup();
         break;
     default:
