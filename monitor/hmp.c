@@ -502,16 +502,24 @@ static void monitor_hmp_event(void *opaque, QEMUChrEvent event)
 
     switch (event) {
     case CHR_EVENT_OPENED:
+        mon->connected = true;
+        hmp->banner_pending = true;
+        if (hmp->mux_out) {
+            /* A shared terminal showing another front end: wait. */
+            break;
+        }
+        /* fall through */
     case CHR_EVENT_MUX_IN:
-        if (event == CHR_EVENT_OPENED) {
-            mon->connected = true;
+        if (event == CHR_EVENT_MUX_IN && hmp->mux_out) {
+            hmp->mux_out = false;
+            monitor_resume(mon);
+        }
+        if (hmp->banner_pending) {
+            hmp->banner_pending = false;
             monitor_printf(mon, "Vireo %s (QEMU %d.%d.%d) monitor - type "
                            "'help' for more information\n", VIREO_VERSION,
                            VIREO_QEMU_ABI_MAJOR, VIREO_QEMU_ABI_MINOR,
                            VIREO_QEMU_ABI_MICRO);
-        } else if (mon->suspend_cnt) {
-            /* The focus comes back from the serial port. */
-            monitor_resume(mon);
         }
         if (hmp->rs) {
             readline_restart(hmp->rs);
@@ -519,10 +527,14 @@ static void monitor_hmp_event(void *opaque, QEMUChrEvent event)
         }
         break;
     case CHR_EVENT_MUX_OUT:
-        if (!mon->suspend_cnt && hmp->rs) {
+        if (hmp->mux_out) {
+            break;
+        }
+        if (hmp->rs && !hmp->banner_pending) {
             monitor_printf(mon, "\n");
         }
         monitor_flush(mon);
+        hmp->mux_out = true;
         monitor_suspend(mon);
         break;
     case CHR_EVENT_CLOSED:

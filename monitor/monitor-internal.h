@@ -41,6 +41,8 @@ struct MonitorHMP {
     ReadLineState *rs;      /* NULL without line editing */
     GString *capture;       /* human-monitor-command collects output here */
     GString *linebuf;       /* input line without readline */
+    bool mux_out;           /* a shared (mux) chardev shows another one */
+    bool banner_pending;
 };
 
 typedef struct MonitorQMP {
