@@ -23,8 +23,8 @@
 #define JSON_MAX_NESTING        1024
 
 typedef enum JSONTokenType {
-    JSON_MIN = 100,
-    JSON_LCURLY = JSON_MIN,
+    JSON_ERROR,
+    JSON_LCURLY,
     JSON_RCURLY,
     JSON_LSQUARE,
     JSON_RSQUARE,
@@ -34,32 +34,31 @@ typedef enum JSONTokenType {
     JSON_FLOAT,
     JSON_KEYWORD,
     JSON_STRING,
-    JSON_INTERP,
     JSON_END_OF_INPUT,
-    JSON_ERROR,
-    JSON_MAX = JSON_ERROR,
+    JSON_OVERSIZED,         /* a token grew past JSON_MAX_TOKEN_SIZE */
 } JSONTokenType;
 
-typedef struct JSONToken JSONToken;
-
+/* Internal state; use the functions below. */
 typedef struct JSONLexer {
-    int start_state;
     int state;
-    GString *token;
-    int x, y;               /* position of the token being built */
+    GString *token;         /* text of the token being built */
 } JSONLexer;
 
 typedef struct JSONMessageParser {
     void (*emit)(void *opaque, QObject *json, Error *err);
     void *opaque;
-    va_list *ap;            /* must be NULL: %-interpolation unsupported */
     JSONLexer lexer;
     int brace_count;
     int bracket_count;
-    GQueue tokens;
+    GArray *tokens;         /* JSONToken records of the pending message */
+    GString *text;          /* their text, each NUL-terminated */
     uint64_t token_size;
 } JSONMessageParser;
 
+/*
+ * @ap must be NULL: QEMU's %-interpolation (used only by its tests and
+ * internal callers) is not supported.
+ */
 void json_message_parser_init(JSONMessageParser *parser,
                               void (*emit)(void *opaque, QObject *json,
                                            Error *err),

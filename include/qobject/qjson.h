@@ -11,8 +11,8 @@
 /*
  * Parse exactly one JSON value from @string (QEMU's JSON dialect: also
  * single-quoted strings).  Returns NULL with *@errp set on a syntax
- * error, on trailing garbage ("Expecting at most one JSON value"), or
- * with neither set for empty input.
+ * error, on trailing garbage ("Expecting at most one JSON value") and
+ * on empty input ("Expecting a JSON value").
  */
 QObject *qobject_from_json(const char *string, Error **errp);
 /* As qobject_from_json(), requiring a JSON object. */

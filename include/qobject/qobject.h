@@ -82,8 +82,9 @@ static inline QObject *qobject_check_type(const QObject *obj, QType type)
 }
 
 /*
- * Deep structural equality.  Numbers compare by value across their
- * representations (int 1 == uint 1 == double 1.0); NaN never equals.
+ * Deep structural equality.  Integers compare by value whether stored
+ * signed or unsigned; as in QEMU a double never equals an integer, and
+ * NaN equals nothing.
  */
 bool qobject_is_equal(const QObject *x, const QObject *y);
 
