@@ -42,17 +42,28 @@ static inline bool in_string_range(unsigned char c)
     return c >= 0x20 && c <= 0xFD;
 }
 
+/* Empty the token buffer, dropping it if one huge token grew it. */
+static void reset_token(JSONLexer *lexer)
+{
+    if (unlikely(lexer->token->allocated_len > (1u << 20))) {
+        g_string_free(lexer->token, true);
+        lexer->token = g_string_sized_new(64);
+    } else {
+        g_string_truncate(lexer->token, 0);
+    }
+}
+
 static void lex_token(JSONLexer *lexer, JSONTokenType type)
 {
     json_message_process_token(lexer, lexer->token, type);
-    g_string_truncate(lexer->token, 0);
+    reset_token(lexer);
     lexer->state = LEX_START;
 }
 
 static void lex_error(JSONLexer *lexer)
 {
     json_message_process_token(lexer, lexer->token, JSON_ERROR);
-    g_string_truncate(lexer->token, 0);
+    reset_token(lexer);
     lexer->state = LEX_RECOVERY;
 }
 
@@ -241,7 +252,7 @@ static void check_token_size(JSONLexer *lexer)
 {
     if (unlikely(lexer->token->len > JSON_MAX_TOKEN_SIZE)) {
         json_message_process_token(lexer, lexer->token, JSON_OVERSIZED);
-        g_string_truncate(lexer->token, 0);
+        reset_token(lexer);
         lexer->state = LEX_START;
     }
 }

@@ -542,6 +542,51 @@ static void test_stream_nul_byte(void)
     stream_check(in, sizeof(in) - 1, 1, expect);
 }
 
+/*
+ * Random garbage built from JSON fragments and bad bytes never crashes
+ * the parser, and a control character always resynchronises it.
+ */
+static void test_stream_garbage(void)
+{
+    static const char *const pieces[] = {
+        "{", "}", "[", "]", ":", ",", "\"", "'", "\\", "\\u", "d800",
+        "1", "-", ".", "e", "0", "true", "nul", " ", "\n", "\xc3",
+        "\xa9", "\xff", "\xfe", "\x80", "\xed\xa0\x80", "\x01", "@",
+        "\"key\": ", "[[[[", "]]]]", "{\"a\": [1, {\"b\": \"c\"}]}",
+    };
+    static const char good[] = "\x01\n{\"ok\": 1}";
+    GRand *rand = g_rand_new_with_seed(12345);
+    int round;
+
+    for (round = 0; round < 300; round++) {
+        GString *in = g_string_new(NULL);
+        JSONMessageParser parser;
+        Collector c = { .texts = g_ptr_array_new_with_free_func(g_free) };
+        int i, n = g_rand_int_range(rand, 1, 200);
+        size_t off, chunk;
+
+        for (i = 0; i < n; i++) {
+            g_string_append(in, pieces[g_rand_int_range(rand, 0,
+                                                        ARRAY_SIZE(pieces))]);
+        }
+        g_string_append(in, good);
+        json_message_parser_init(&parser, collect, &c, NULL);
+        for (off = 0; off < in->len; off += chunk) {
+            chunk = g_rand_int_range(rand, 1, 9);
+            chunk = MIN(in->len - off, chunk);
+            json_message_parser_feed(&parser, in->str + off, chunk);
+        }
+        json_message_parser_flush(&parser);
+        json_message_parser_destroy(&parser);
+        g_assert_cmpuint(c.texts->len, >=, 1);
+        g_assert_cmpstr(g_ptr_array_index(c.texts, c.texts->len - 1), ==,
+                        "{\"ok\": 1}");
+        g_ptr_array_free(c.texts, true);
+        g_string_free(in, true);
+    }
+    g_rand_free(rand);
+}
+
 static void test_qdict_from_json(void)
 {
     Error *err = NULL;
@@ -582,6 +627,7 @@ int main(int argc, char **argv)
     g_test_add_func("/json/stream/two-messages", test_stream_two_messages);
     g_test_add_func("/json/stream/recovery", test_stream_recovery);
     g_test_add_func("/json/stream/nul-byte", test_stream_nul_byte);
+    g_test_add_func("/json/stream/garbage", test_stream_garbage);
     g_test_add_func("/json/qdict-from-json", test_qdict_from_json);
     return g_test_run();
 }
