@@ -999,7 +999,12 @@ static FindResult find_block(CPURISCVState *env, TranslationBlock **out)
         return FIND_FAULT;
     }
     tb = tb_lookup_phys(phys_pc, flags);
-    if (!tb) {
+    /*
+     * Blocks use absolute pcs (branch targets, the fall-through), so one
+     * made for another virtual alias of this code (e.g. before paging was
+     * enabled) cannot run here: translate a block for this pc.
+     */
+    if (!tb || tb->pc != pc) {
         tb = translate_block(env, pc, phys_pc, host);
         if (!tb) {
             return FIND_CROSSING;
