@@ -10,6 +10,8 @@
 #include "hw/qdev-core.h"
 #include "target/riscv/cpu.h"
 
+typedef struct QEMUBH QEMUBH;
+
 #define TYPE_RISCV_CPU "riscv-cpu"
 #define RISCV_CPU_TYPE_SUFFIX "-" TYPE_RISCV_CPU
 #define RISCV_CPU_TYPE_NAME(name) (name RISCV_CPU_TYPE_SUFFIX)
@@ -29,6 +31,7 @@ struct RISCVCPU {
     int cpu_index;              /* position in the machine's hart list */
     int thread_id;              /* host thread running this hart */
     bool halted;                /* sitting in wfi (for query-cpus-fast) */
+    QEMUBH *reset_done_bh;      /* resumes the vCPU after a machine reset */
 };
 
 /* Harts in creation order; NULL past the end. */

@@ -7,6 +7,7 @@
  */
 #include "vireo/osdep.h"
 #include "vireo/error.h"
+#include "vireo/main-loop.h"
 #include "hw/qdev-core.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
@@ -58,7 +59,16 @@ static void riscv_cpu_set_irq(void *opaque, int irq, int level)
     }
 }
 
-/* Machine reset: the vCPU thread must not run the hart meanwhile. */
+/* The whole machine reset is over (bottom halves run after it). */
+static void riscv_cpu_reset_done(void *opaque)
+{
+    tcg_cpus_resume();
+}
+
+/*
+ * Machine reset: the vCPU thread must not run the hart meanwhile, nor
+ * until the other reset handlers (devices, boot images) have run.
+ */
 static void riscv_cpu_machine_reset(void *opaque)
 {
     RISCVCPU *cpu = opaque;
@@ -66,7 +76,7 @@ static void riscv_cpu_machine_reset(void *opaque)
     tcg_cpus_pause();
     riscv_cpu_reset(&cpu->env, cpu->resetvec);
     cpu->halted = false;
-    tcg_cpus_resume();
+    qemu_bh_schedule(cpu->reset_done_bh);
 }
 
 static void riscv_cpu_realize(DeviceState *dev, Error **errp)
@@ -85,6 +95,7 @@ static void riscv_cpu_realize(DeviceState *dev, Error **errp)
     g_ptr_array_add(riscv_cpus, cpu);
     cpu->env.as = &address_space_memory;
     riscv_cpu_reset(&cpu->env, cpu->resetvec);
+    cpu->reset_done_bh = qemu_bh_new(riscv_cpu_reset_done, cpu);
     qemu_register_reset(riscv_cpu_machine_reset, cpu);
     tcg_cpus_add(cpu);
 }
