@@ -204,6 +204,43 @@ static void create_fdt_devices(RISCVVirtState *s, void *fdt)
     fdt_cell(fdt, node, "phandle", s->plic_phandle);
 }
 
+void virt_create_virtio_mmio(RISCVVirtState *s)
+{
+    const MemMapEntry *m = virt_memmap;
+
+    if (!object_class_by_name("virtio-mmio")) {
+        return;     /* no virtio transport in this build */
+    }
+    for (int i = 0; i < VIRTIO_COUNT; i++) {
+        hwaddr base = m[VIRT_VIRTIO].base + i * m[VIRT_VIRTIO].size;
+        qemu_irq irq = qdev_get_gpio_in(s->irqchip, VIRTIO_IRQ + i);
+
+        s->virtio_mmio[i] = sysbus_create_simple("virtio-mmio", base, irq);
+    }
+}
+
+/* Nodes for the transports virt_create_virtio_mmio() made. */
+static void create_fdt_virtio(RISCVVirtState *s, void *fdt)
+{
+    const MemMapEntry *m = virt_memmap;
+
+    for (int i = 0; i < VIRTIO_COUNT; i++) {
+        hwaddr base = m[VIRT_VIRTIO].base + i * m[VIRT_VIRTIO].size;
+        g_autofree char *name = g_strdup_printf("/soc/virtio_mmio@%"
+                                                HWADDR_PRIx, base);
+        int node;
+
+        if (!s->virtio_mmio[i]) {
+            continue;
+        }
+        node = fdt_node(fdt, name);
+        fdt_str(fdt, node, "compatible", "virtio,mmio");
+        fdt_reg2(fdt, node, base, m[VIRT_VIRTIO].size);
+        fdt_cell(fdt, node, "interrupt-parent", s->plic_phandle);
+        fdt_cell(fdt, node, "interrupts", VIRTIO_IRQ + i);
+    }
+}
+
 static void create_fdt(RISCVVirtState *s)
 {
     MachineState *ms = MACHINE(s);
@@ -234,7 +271,7 @@ static void create_fdt(RISCVVirtState *s)
     s->test_phandle = phandle++;
     create_fdt_devices(s, fdt);
 
-    /* The virtio-mmio nodes are added by virt_create_virtio_mmio(). */
+    create_fdt_virtio(s, fdt);
 
     name = g_strdup_printf("/soc/test@%" HWADDR_PRIx, m[VIRT_TEST].base);
     node = fdt_node(fdt, name);
@@ -281,33 +318,6 @@ static void create_fdt(RISCVVirtState *s)
     fdt_reg2(fdt, node, m[VIRT_RTC].base, m[VIRT_RTC].size);
     fdt_cell(fdt, node, "interrupt-parent", s->plic_phandle);
     fdt_cell(fdt, node, "interrupts", RTC_IRQ);
-}
-
-void virt_create_virtio_mmio(RISCVVirtState *s)
-{
-    MachineState *ms = MACHINE(s);
-    const MemMapEntry *m = virt_memmap;
-
-    if (!object_class_by_name("virtio-mmio")) {
-        return;     /* no virtio transport in this build */
-    }
-    /* Highest first, so the nodes appear in QEMU's order. */
-    for (int i = VIRTIO_COUNT - 1; i >= 0; i--) {
-        hwaddr base = m[VIRT_VIRTIO].base + i * m[VIRT_VIRTIO].size;
-        qemu_irq irq = qdev_get_gpio_in(s->irqchip, VIRTIO_IRQ + i);
-
-        s->virtio_mmio[i] = sysbus_create_simple("virtio-mmio", base, irq);
-        if (ms->fdt && !ms->dtb) {
-            g_autofree char *name = g_strdup_printf("/soc/virtio_mmio@%"
-                                                    HWADDR_PRIx, base);
-            int node = fdt_node(ms->fdt, name);
-
-            fdt_str(ms->fdt, node, "compatible", "virtio,mmio");
-            fdt_reg2(ms->fdt, node, base, m[VIRT_VIRTIO].size);
-            fdt_cell(ms->fdt, node, "interrupt-parent", s->plic_phandle);
-            fdt_cell(ms->fdt, node, "interrupts", VIRTIO_IRQ + i);
-        }
-    }
 }
 
 static void virt_load_dtb_file(MachineState *ms)
@@ -453,12 +463,13 @@ void virt_machine_init(MachineState *machine)
     sysbus_create_simple(TYPE_GOLDFISH_RTC, m[VIRT_RTC].base,
                          qdev_get_gpio_in(s->irqchip, RTC_IRQ));
 
+    virt_create_virtio_mmio(s);
+
     if (machine->dtb) {
         virt_load_dtb_file(machine);
     } else {
         create_fdt(s);
     }
-    virt_create_virtio_mmio(s);
     virt_load_images(s);
 }
 
