@@ -325,16 +325,24 @@ static void virt_load_dtb_file(MachineState *ms)
     g_autofree gchar *buf = NULL;
     gsize len;
     void *fdt;
+    int ret;
 
-    if (!g_file_get_contents(ms->dtb, &buf, &len, NULL) ||
-        len < sizeof(struct fdt_header) || fdt_check_header(buf) ||
-        fdt_totalsize(buf) > len) {
-        error_report("Failed to load device tree file '%s'", ms->dtb);
+    if (!g_file_get_contents(ms->dtb, &buf, &len, NULL)) {
+        error_report("Unable to get size of device tree file '%s'", ms->dtb);
+        error_report("load_device_tree() failed");
         exit(1);
     }
-    /* Room for /chosen additions. */
+    /* Room for what the board adds to /chosen, as QEMU allows. */
     fdt = g_malloc0(len + 0x10000);
-    fdt_check(fdt_open_into(buf, fdt, len + 0x10000), "open");
+    memcpy(fdt, buf, len);
+    ret = len < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED :
+          fdt_open_into(fdt, fdt, len + 0x10000);
+    if (ret) {
+        error_report("load_device_tree: Unable to copy device tree into "
+                     "memory: %s", fdt_strerror(ret));
+        error_report("load_device_tree() failed");
+        exit(1);
+    }
     ms->fdt = fdt;
 }
 
