@@ -21,6 +21,7 @@
 #include "hw/intc/sifive_plic.h"
 #include "hw/misc/sifive_test.h"
 #include "hw/riscv/boot.h"
+#include "hw/riscv/riscv_hart.h"
 #include "hw/riscv/virt.h"
 #include "hw/rtc/goldfish_rtc.h"
 #include "system/system.h"
@@ -415,19 +416,20 @@ void virt_machine_init(MachineState *machine)
     }
 
     /* Harts 0..n-1, one socket. */
+    object_initialize_child(OBJECT(machine), "soc0", &s->soc[0],
+                            TYPE_RISCV_HART_ARRAY);
+    qdev_prop_set_string(DEVICE(&s->soc[0]), "cpu-type",
+                         machine->cpu_type ? machine->cpu_type :
+                         TYPE_RISCV_CPU_BASE);
+    qdev_prop_set_uint32(DEVICE(&s->soc[0]), "hartid-base", 0);
+    qdev_prop_set_uint32(DEVICE(&s->soc[0]), "num-harts", n);
+    qdev_prop_set_uint64(DEVICE(&s->soc[0]), "resetvec", m[VIRT_MROM].base);
+    sysbus_realize(SYS_BUS_DEVICE(&s->soc[0]), &error_fatal);
     s->num_harts = n;
     s->harts = g_new0(RISCVCPU *, n);
     hc = g_string_new(NULL);
     for (int i = 0; i < n; i++) {
-        g_autofree char *child = g_strdup_printf("harts[%d]", i);
-        DeviceState *cpu = qdev_new(machine->cpu_type ? machine->cpu_type :
-                                    TYPE_RISCV_CPU_BASE);
-
-        object_property_add_child(OBJECT(machine), child, OBJECT(cpu));
-        qdev_prop_set_uint64(cpu, "mhartid", i);
-        qdev_prop_set_uint64(cpu, "resetvec", m[VIRT_MROM].base);
-        qdev_realize(cpu, NULL, &error_fatal);
-        s->harts[i] = RISCV_CPU(cpu);
+        s->harts[i] = &s->soc[0].harts[i];
         g_string_append(hc, i ? ",MS" : "MS");
     }
     hart_config = g_string_free(hc, false);

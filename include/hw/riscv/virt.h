@@ -8,6 +8,7 @@
 
 #include "hw/boards.h"
 #include "hw/sysbus.h"
+#include "hw/riscv/riscv_hart.h"
 #include "target/riscv/cpu-qom.h"
 
 #define VIRT_CPUS_MAX 512
@@ -20,6 +21,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(RISCVVirtState, RISCV_VIRT_MACHINE)
 struct RISCVVirtState {
     MachineState parent;
 
+    RISCVHartArrayState soc[1];
     RISCVCPU **harts;
     int num_harts;
     DeviceState *irqchip;
