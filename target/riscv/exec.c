@@ -123,8 +123,10 @@ static bool resolve(CPURISCVState *env, uint64_t vaddr, unsigned size,
         return false;
     }
     *paddr_out = paddr;
-    region = address_space_translate(env->as, paddr & TARGET_PAGE_MASK, &off,
-                                     &plen, access == MMU_DATA_STORE,
+    /* Several devices may share a page: look up the exact address. */
+    plen = TARGET_PAGE_SIZE - (paddr & ~TARGET_PAGE_MASK);
+    region = address_space_translate(env->as, paddr, &off, &plen,
+                                     access == MMU_DATA_STORE,
                                      MEMTXATTRS_UNSPECIFIED);
     *host = NULL;
     *mr = NULL;
@@ -136,13 +138,23 @@ static bool resolve(CPURISCVState *env, uint64_t vaddr, unsigned size,
     }
     if (region->kind == MR_RAM && !(access == MMU_DATA_STORE &&
                                     region->readonly)) {
-        uint8_t *page = (uint8_t *)memory_region_get_ram_ptr(region) + off;
         uint64_t page_pa = paddr & TARGET_PAGE_MASK;
-        *host = page + (paddr & ~TARGET_PAGE_MASK);
-        /* Cache only whole pages the access kind may use without checks. */
-        if (plen == TARGET_PAGE_SIZE &&
+        hwaddr page_off, page_len = TARGET_PAGE_SIZE;
+        MemoryRegion *page_region;
+
+        *host = (uint8_t *)memory_region_get_ram_ptr(region) + off;
+        /* Cache only whole pages of one region the access kind may use
+         * without checks. */
+        page_region = address_space_translate(env->as, page_pa, &page_off,
+                                              &page_len,
+                                              access == MMU_DATA_STORE,
+                                              MEMTXATTRS_UNSPECIFIED);
+        if (page_region == region && page_len == TARGET_PAGE_SIZE &&
+            page_off + (paddr & ~TARGET_PAGE_MASK) == off &&
             riscv_pmp_check(env, page_pa, TARGET_PAGE_SIZE, access, priv) &&
             !(access == MMU_DATA_STORE && tb_page_has_code(page_pa))) {
+            uint8_t *page = (uint8_t *)memory_region_get_ram_ptr(region) +
+                            page_off;
             RISCVTLBEntry *e = tlb_entry(env, mmu_index(env, access), vaddr);
             uint64_t tag = vaddr & TARGET_PAGE_MASK;
             uintptr_t addend = (uintptr_t)page - tag;
@@ -167,7 +179,7 @@ static bool resolve(CPURISCVState *env, uint64_t vaddr, unsigned size,
         return false;
     }
     *mr = region;
-    *xlat = off + (paddr & ~TARGET_PAGE_MASK);
+    *xlat = off;
     return true;
 }
 
