@@ -20,6 +20,7 @@
 #include "hw/intc/riscv_aclint.h"
 #include "hw/intc/sifive_plic.h"
 #include "hw/misc/sifive_test.h"
+#include "hw/nvram/fw_cfg.h"
 #include "hw/riscv/boot.h"
 #include "hw/riscv/riscv_hart.h"
 #include "hw/riscv/virt.h"
@@ -319,6 +320,13 @@ static void create_fdt(RISCVVirtState *s)
     fdt_reg2(fdt, node, m[VIRT_RTC].base, m[VIRT_RTC].size);
     fdt_cell(fdt, node, "interrupt-parent", s->plic_phandle);
     fdt_cell(fdt, node, "interrupts", RTC_IRQ);
+
+    g_free(name);
+    name = g_strdup_printf("/fw-cfg@%" HWADDR_PRIx, m[VIRT_FW_CFG].base);
+    node = fdt_node(fdt, name);
+    fdt_str(fdt, node, "compatible", "qemu,fw-cfg-mmio");
+    fdt_reg2(fdt, node, m[VIRT_FW_CFG].base, m[VIRT_FW_CFG].size);
+    fdt_empty(fdt, node, "dma-coherent");
 }
 
 static void virt_load_dtb_file(MachineState *ms)
@@ -472,6 +480,13 @@ void virt_machine_init(MachineState *machine)
 
     sysbus_create_simple(TYPE_GOLDFISH_RTC, m[VIRT_RTC].base,
                          qdev_get_gpio_in(s->irqchip, RTC_IRQ));
+
+    /* Selector at +8, data at +0 (8 bytes wide), DMA at +16. */
+    s->fw_cfg = fw_cfg_init_mem_wide(m[VIRT_FW_CFG].base + 8,
+                                     m[VIRT_FW_CFG].base, 8,
+                                     m[VIRT_FW_CFG].base + 16,
+                                     &address_space_memory);
+    fw_cfg_add_i16(s->fw_cfg, FW_CFG_NB_CPUS, (uint16_t)n);
 
     virt_create_virtio_mmio(s);
 

@@ -25,6 +25,7 @@ struct RISCVVirtState {
     RISCVCPU **harts;
     int num_harts;
     DeviceState *irqchip;
+    struct FWCfgState *fw_cfg;
     DeviceState *virtio_mmio[8];
     int fdt_size;
     uint32_t plic_phandle;
