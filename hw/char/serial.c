@@ -125,14 +125,42 @@ static void serial_receive(SerialState *s, const uint8_t *buf, int size)
     serial_update_irq(s);
 }
 
-static void serial_xmit(SerialState *s, uint8_t ch)
+#define MAX_XMIT_RETRY 4
+
+static void serial_xmit(SerialState *s);
+
+/* The backend can take output again. */
+static gboolean serial_watch_cb(void *do_not_use, GIOCondition cond,
+                                void *opaque)
+{
+    SerialState *s = opaque;
+
+    s->watch_tag = 0;
+    serial_xmit(s);
+    return G_SOURCE_REMOVE;
+}
+
+/*
+ * Send THR.  A backend that cannot take it now gets a few retries from a
+ * watch, THRE staying clear meanwhile (the guest waits); the vCPU never
+ * blocks on a slow backend.
+ */
+static void serial_xmit(SerialState *s)
 {
     if (s->mcr & UART_MCR_LOOP) {
-        serial_receive(s, &ch, 1);
-    } else if (qemu_chr_fe_backend_connected(&s->chr)) {
-        /* Guests poll THRE; a slow backend just blocks this write. */
-        qemu_chr_fe_write_all(&s->chr, &ch, 1);
+        serial_receive(s, &s->thr, 1);
+    } else if (qemu_chr_fe_backend_connected(&s->chr) &&
+               qemu_chr_fe_write(&s->chr, &s->thr, 1) != 1) {
+        if (s->tsr_retry < MAX_XMIT_RETRY) {
+            s->watch_tag = qemu_chr_fe_add_watch(&s->chr, G_IO_OUT | G_IO_HUP,
+                                                 serial_watch_cb, s);
+            if (s->watch_tag > 0) {
+                s->tsr_retry++;
+                return;
+            }
+        }
     }
+    s->tsr_retry = 0;
     s->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
     s->thr_ipending = 1;
     serial_update_irq(s);
@@ -176,10 +204,17 @@ static void serial_ioport_write(void *opaque, hwaddr addr, uint64_t val,
         if (s->lcr & UART_LCR_DLAB) {
             s->divider = (s->divider & 0xff00) | (val & 0xff);
         } else {
-            s->thr = val;
             s->thr_ipending = 0;
-            s->lsr &= ~UART_LSR_THRE;
-            serial_xmit(s, val);
+            if (!(s->lsr & UART_LSR_THRE)) {
+                /* Still retrying the previous byte: this one is lost. */
+                qemu_log_mask(LOG_GUEST_ERROR, "serial: THR written while "
+                              "not empty\n");
+                break;
+            }
+            s->thr = val;
+            s->lsr &= ~(UART_LSR_THRE | UART_LSR_TEMT);
+            serial_update_irq(s);
+            serial_xmit(s);
         }
         break;
     case 1:
@@ -357,6 +392,11 @@ static void serial_reset(void *opaque)
     s->timeout_ipending = 0;
     s->recv_fifo_itl = 1;
     serial_fifo_reset(s);
+    if (s->watch_tag) {
+        g_source_remove(s->watch_tag);
+        s->watch_tag = 0;
+    }
+    s->tsr_retry = 0;
     qemu_irq_lower(s->irq);
 }
 

@@ -31,6 +31,8 @@ struct SerialState {
     uint8_t thr_ipending;
     uint8_t timeout_ipending;
     uint8_t recv_fifo_itl;      /* interrupt trigger level */
+    uint8_t tsr_retry;          /* output retries left for THR */
+    guint watch_tag;            /* backend writable watch, 0 if none */
     /* Receive FIFO as a ring. */
     uint8_t recv_fifo[UART_FIFO_LENGTH];
     uint32_t recv_head;
