@@ -214,32 +214,56 @@ void fw_cfg_add_i64(FWCfgState *s, uint16_t key, uint64_t value)
     fw_cfg_add_bytes(s, key, &le, sizeof(le));
 }
 
-/* Directory: a big-endian count, then {size, select, reserved, name}. */
+/*
+ * Named files take the keys from FW_CFG_FILE_FIRST in name order (as
+ * QEMU keeps them); the directory item is a big-endian count followed by
+ * {size, select, reserved, name[56]} records.
+ */
+static void fw_cfg_rebuild_files(FWCfgState *s)
+{
+    uint32_t count = GUINT32_TO_BE(s->file_count);
+
+    g_byte_array_set_size(s->file_dir, 0);
+    g_byte_array_append(s->file_dir, (uint8_t *)&count, 4);
+    for (uint32_t i = 0; i < s->file_count; i++) {
+        FWCfgFile *f = &s->files[i];
+        uint16_t key = FW_CFG_FILE_FIRST + i;
+        uint8_t rec[64] = { 0 };
+
+        s->entries[key].data = f->data;
+        s->entries[key].len = f->len;
+        rec[0] = f->len >> 24;
+        rec[1] = f->len >> 16;
+        rec[2] = f->len >> 8;
+        rec[3] = f->len;
+        rec[4] = key >> 8;
+        rec[5] = key;
+        g_strlcpy((char *)rec + 8, f->name, FW_CFG_MAX_FILE_PATH);
+        g_byte_array_append(s->file_dir, rec, sizeof(rec));
+    }
+    s->entries[FW_CFG_FILE_DIR].data = s->file_dir->data;
+    s->entries[FW_CFG_FILE_DIR].len = s->file_dir->len;
+}
+
 void fw_cfg_add_file(FWCfgState *s, const char *filename, void *data,
                      size_t len)
 {
-    uint8_t rec[64] = { 0 };
-    uint16_t key = FW_CFG_FILE_FIRST + s->file_count;
-    uint32_t count;
+    uint32_t pos = 0;
 
     if (s->file_count >= s->file_slots) {
         error_report("fw_cfg: no free file slot for %s", filename);
         return;
     }
-    fw_cfg_add_bytes(s, key, data, len);
-    rec[0] = len >> 24;
-    rec[1] = len >> 16;
-    rec[2] = len >> 8;
-    rec[3] = len;
-    rec[4] = key >> 8;
-    rec[5] = key;
-    g_strlcpy((char *)rec + 8, filename, FW_CFG_MAX_FILE_PATH);
-    g_byte_array_append(s->file_dir, rec, sizeof(rec));
+    while (pos < s->file_count && strcmp(s->files[pos].name, filename) < 0) {
+        pos++;
+    }
+    memmove(&s->files[pos + 1], &s->files[pos],
+            (s->file_count - pos) * sizeof(FWCfgFile));
+    s->files[pos].name = g_strndup(filename, FW_CFG_MAX_FILE_PATH - 1);
+    s->files[pos].data = len ? g_memdup2(data, len) : NULL;
+    s->files[pos].len = len;
     s->file_count++;
-    count = GUINT32_TO_BE(s->file_count);
-    memcpy(s->file_dir->data, &count, 4);
-    s->entries[FW_CFG_FILE_DIR].data = s->file_dir->data;
-    s->entries[FW_CFG_FILE_DIR].len = s->file_dir->len;
+    fw_cfg_rebuild_files(s);
 }
 
 static void fw_cfg_mem_realize(DeviceState *dev, Error **errp)
@@ -247,7 +271,6 @@ static void fw_cfg_mem_realize(DeviceState *dev, Error **errp)
     FWCfgState *s = FW_CFG(dev);
     uint32_t version = FW_CFG_VERSION;
     uint8_t uuid[16] = { 0 };
-    uint32_t zero = 0;
     int32_t no_reboot = -1;
 
     if (s->data_width < 1 || s->data_width > 8 ||
@@ -256,8 +279,9 @@ static void fw_cfg_mem_realize(DeviceState *dev, Error **errp)
         return;
     }
     s->entries = g_new0(FWCfgEntry, FW_CFG_FILE_FIRST + s->file_slots);
+    s->files = g_new0(FWCfgFile, s->file_slots);
     s->file_dir = g_byte_array_new();
-    g_byte_array_append(s->file_dir, (uint8_t *)&zero, 4);
+    fw_cfg_rebuild_files(s);
     s->cur_entry = FW_CFG_INVALID;
     if (s->dma_enabled) {
         version |= FW_CFG_VERSION_DMA;
@@ -268,6 +292,9 @@ static void fw_cfg_mem_realize(DeviceState *dev, Error **errp)
     fw_cfg_add_i16(s, FW_CFG_NOGRAPHIC, 0);
     fw_cfg_add_i16(s, FW_CFG_BOOT_MENU, 0);
     fw_cfg_add_file(s, "etc/boot-fail-wait", &no_reboot, 4);
+    /* No boot devices or disk geometries are configured yet. */
+    fw_cfg_add_file(s, "bootorder", NULL, 0);
+    fw_cfg_add_file(s, "bios-geometry", NULL, 0);
 
     memory_region_init_io(&s->ctl_iomem, OBJECT(s), &fw_cfg_ctl_ops, s,
                           "fwcfg.ctl", 2);

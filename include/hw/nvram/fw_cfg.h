@@ -51,11 +51,18 @@ typedef struct FWCfgEntry {
     uint8_t *data;
 } FWCfgEntry;
 
+typedef struct FWCfgFile {
+    char *name;
+    uint8_t *data;
+    uint32_t len;
+} FWCfgFile;
+
 struct FWCfgState {
     SysBusDevice parent_obj;
 
     uint16_t file_slots;
     FWCfgEntry *entries;
+    FWCfgFile *files;           /* sorted by name */
     GByteArray *file_dir;       /* FW_CFG_FILE_DIR contents */
     uint32_t file_count;
     uint16_t cur_entry;
