@@ -13,6 +13,7 @@
 #include "migration/vmstate.h"
 #include "system/reset.h"
 #include "exec/memory.h"
+#include "exec/tb.h"
 #include "accel/tcg/tcg-cpus.h"
 #include "target/riscv/cpu-qom.h"
 
@@ -42,6 +43,122 @@ RISCVCPU *riscv_cpu_by_hartid(uint64_t hartid)
 int riscv_cpu_count(void)
 {
     return riscv_cpus ? riscv_cpus->len : 0;
+}
+
+static const char *const riscv_int_regnames[32] = {
+    "x0/zero", "x1/ra", "x2/sp", "x3/gp", "x4/tp", "x5/t0", "x6/t1",
+    "x7/t2", "x8/s0", "x9/s1", "x10/a0", "x11/a1", "x12/a2", "x13/a3",
+    "x14/a4", "x15/a5", "x16/a6", "x17/a7", "x18/s2", "x19/s3", "x20/s4",
+    "x21/s5", "x22/s6", "x23/s7", "x24/s8", "x25/s9", "x26/s10", "x27/s11",
+    "x28/t3", "x29/t4", "x30/t5", "x31/t6",
+};
+
+static const char *const riscv_fpr_regnames[32] = {
+    "f0/ft0", "f1/ft1", "f2/ft2", "f3/ft3", "f4/ft4", "f5/ft5", "f6/ft6",
+    "f7/ft7", "f8/fs0", "f9/fs1", "f10/fa0", "f11/fa1", "f12/fa2",
+    "f13/fa3", "f14/fa4", "f15/fa5", "f16/fa6", "f17/fa7", "f18/fs2",
+    "f19/fs3", "f20/fs4", "f21/fs5", "f22/fs6", "f23/fs7", "f24/fs8",
+    "f25/fs9", "f26/fs10", "f27/fs11", "f28/ft8", "f29/ft9", "f30/ft10",
+    "f31/ft11",
+};
+
+void riscv_cpu_dump_state(RISCVCPU *cpu, GString *out, int flags)
+{
+    CPURISCVState *env = &cpu->env;
+    const struct {
+        const char *name;
+        uint64_t value;
+    } csrs[] = {
+        { "mstatus", riscv_mstatus_read(env) },
+        { "mip", __atomic_load_n(&env->mip, __ATOMIC_SEQ_CST) },
+        { "mie", env->mie },
+        { "mideleg", env->mideleg },
+        { "medeleg", env->medeleg },
+        { "mtvec", env->mtvec },
+        { "stvec", env->stvec },
+        { "mepc", env->mepc },
+        { "sepc", env->sepc },
+        { "mcause", env->mcause },
+        { "scause", env->scause },
+        { "mtval", env->mtval },
+        { "stval", env->stval },
+        { "mscratch", env->mscratch },
+        { "sscratch", env->sscratch },
+        { "satp", env->satp },
+    };
+
+    g_string_append_printf(out, " %-8s %016" PRIx64 "\n", "pc", env->pc);
+    g_string_append_printf(out, " %-8s %016" PRIx64 "\n", "mhartid",
+                           env->mhartid);
+    for (size_t i = 0; i < G_N_ELEMENTS(csrs); i++) {
+        g_string_append_printf(out, " %-8s %016" PRIx64 "\n", csrs[i].name,
+                               csrs[i].value);
+    }
+    for (int i = 0; i < 32; i++) {
+        g_string_append_printf(out, " %-8s %016" PRIx64, riscv_int_regnames[i],
+                               env->gpr[i]);
+        if ((i & 3) == 3) {
+            g_string_append_c(out, '\n');
+        }
+    }
+    if (flags & RISCV_DUMP_FPU) {
+        for (int i = 0; i < 32; i++) {
+            g_string_append_printf(out, " %-8s %016" PRIx64,
+                                   riscv_fpr_regnames[i], env->fpr[i]);
+            if ((i & 3) == 3) {
+                g_string_append_c(out, '\n');
+            }
+        }
+    }
+}
+
+/*
+ * Walk the page table for the monitor (x, memsave, dump-guest-memory):
+ * no A/D updates, no PMP, no faults.  Returns -1 when unmapped.
+ */
+int64_t riscv_cpu_get_phys_page_debug(RISCVCPU *cpu, uint64_t addr)
+{
+    CPURISCVState *env = &cpu->env;
+    unsigned mode = env->satp >> SATP_MODE_SHIFT;
+    int levels;
+    uint64_t table;
+
+    if (env->priv == PRV_M || mode == SATP_MODE_BARE) {
+        return addr & TARGET_PAGE_MASK;
+    }
+    if (mode == SATP_MODE_SV39) {
+        levels = 3;
+    } else if (mode == SATP_MODE_SV48) {
+        levels = 4;
+    } else {
+        return -1;
+    }
+    /* The upper bits must copy the top translated bit. */
+    if (((int64_t)addr << (64 - 12 - 9 * levels)) >> (64 - 12 - 9 * levels)
+        != (int64_t)addr) {
+        return -1;
+    }
+    table = (env->satp & SATP_PPN_MASK) << 12;
+    for (int level = levels - 1; level >= 0; level--) {
+        unsigned shift = 12 + 9 * level;
+        uint64_t idx = (addr >> shift) & 0x1ff;
+        MemTxResult res;
+        uint64_t pte = address_space_ldq_le(env->as, table + idx * 8,
+                                            MEMTXATTRS_UNSPECIFIED, &res);
+        uint64_t ppn = (pte >> 10) & ((1ULL << 44) - 1);
+
+        if (res != MEMTX_OK || !(pte & PTE_V) ||
+            (!(pte & PTE_R) && (pte & PTE_W))) {
+            return -1;
+        }
+        if (pte & (PTE_R | PTE_X)) {
+            /* A leaf; superpages keep the low virtual bits. */
+            uint64_t mask = (1ULL << shift) - 1;
+            return ((ppn << 12) & ~mask) | (addr & mask & TARGET_PAGE_MASK);
+        }
+        table = ppn << 12;
+    }
+    return -1;
 }
 
 /*
