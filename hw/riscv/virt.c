@@ -417,9 +417,10 @@ void virt_machine_init(MachineState *machine)
     GString *hc;
     int n = machine->smp.cpus;
 
-    if (n < 1 || n > VIRT_CPUS_SUPPORTED) {
-        error_report("Number of CPUs %d exceeds the %d this machine "
-                     "supports", n, VIRT_CPUS_SUPPORTED);
+    /* The machine core normally rejects this already. */
+    if (n < 1 || n > VIRT_CPUS_MAX) {
+        error_report("Invalid SMP CPUs %d. The max CPUs supported by machine "
+                     "'virt' is %d", n, VIRT_CPUS_MAX);
         exit(1);
     }
 

@@ -12,8 +12,6 @@
 #include "target/riscv/cpu-qom.h"
 
 #define VIRT_CPUS_MAX 512
-/* Harts this implementation boots (the FDT and PLIC scale beyond). */
-#define VIRT_CPUS_SUPPORTED 8
 
 #define TYPE_RISCV_VIRT_MACHINE MACHINE_TYPE_NAME("virt")
 OBJECT_DECLARE_SIMPLE_TYPE(RISCVVirtState, RISCV_VIRT_MACHINE)
