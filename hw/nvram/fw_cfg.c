@@ -83,6 +83,7 @@ static void fw_cfg_dma_transfer(FWCfgState *s)
     if (address_space_read(s->dma_as, s->dma_addr, attrs, desc, 16)) {
         return;
     }
+    s->dma_busy = true;
     control = (uint32_t)desc[0] << 24 | desc[1] << 16 | desc[2] << 8 |
               desc[3];
     length = (uint32_t)desc[4] << 24 | desc[5] << 16 | desc[6] << 8 | desc[7];
@@ -104,16 +105,16 @@ static void fw_cfg_dma_transfer(FWCfgState *s)
 
         control = 0;
         while (length) {
+            static const uint8_t zeros[4096];
             uint32_t avail = (e && e->data && s->cur_offset < e->len) ?
                              e->len - s->cur_offset : 0;
-            uint32_t n = avail ? MIN(avail, length) : length;
+            /* Past the item's end the guest reads zeros, a page at a time. */
+            uint32_t n = avail ? MIN(avail, length) :
+                         MIN(length, (uint32_t)sizeof(zeros));
 
             if (read) {
-                g_autofree uint8_t *buf = g_malloc0(n);
-                if (avail) {
-                    memcpy(buf, e->data + s->cur_offset, n);
-                }
-                if (address_space_write(s->dma_as, address, attrs, buf, n)) {
+                const uint8_t *src = avail ? e->data + s->cur_offset : zeros;
+                if (address_space_write(s->dma_as, address, attrs, src, n)) {
                     control = FW_CFG_DMA_CTL_ERROR;
                     break;
                 }
@@ -133,6 +134,7 @@ static void fw_cfg_dma_transfer(FWCfgState *s)
                           control };
         address_space_write(s->dma_as, s->dma_addr, attrs, be, 4);
     }
+    s->dma_busy = false;
 }
 
 static uint64_t fw_cfg_dma_read(void *opaque, hwaddr addr, unsigned size)
@@ -149,6 +151,13 @@ static void fw_cfg_dma_write(void *opaque, hwaddr addr, uint64_t value,
 {
     FWCfgState *s = opaque;
 
+    if (s->dma_busy) {
+        /* The transfer itself writes here: ignore it, as QEMU blocks
+         * re-entrant I/O. */
+        qemu_log_mask(LOG_GUEST_ERROR, "fw_cfg: DMA into its own "
+                      "register ignored\n");
+        return;
+    }
     if (size == 4) {
         if (addr == 0) {
             s->dma_addr = (uint64_t)GUINT32_SWAP_LE_BE(value) << 32;   /* high half */

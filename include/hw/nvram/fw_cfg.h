@@ -69,6 +69,7 @@ struct FWCfgState {
     uint32_t cur_offset;
     bool dma_enabled;
     uint64_t dma_addr;
+    bool dma_busy;
     AddressSpace *dma_as;
     uint32_t data_width;
     MemoryRegion ctl_iomem, data_iomem, dma_iomem;
