@@ -180,7 +180,7 @@ void tcg_cpus_add(RISCVCPU *cpu)
     }
     g_ptr_array_add(tcg.cpus, cpu);
     if (!tcg.thread) {
-        tcg.thread = g_thread_new("CPU 0/TCG", tcg_cpus_thread_fn, NULL);
+        tcg.thread = g_thread_new("ALL CPUs/TCG", tcg_cpus_thread_fn, NULL);
     }
     tcg.kick_seq++;
     g_cond_broadcast(&tcg.cond);
