@@ -452,7 +452,7 @@ const VMStateDescription vmstate_serial = {
     }
 };
 
-static const Property serial_properties[] = {
+static Property serial_properties[] = {
     DEFINE_PROP_CHR("chardev", SerialState, chr),
     DEFINE_PROP_UINT32("baudbase", SerialState, baudbase, 115200),
     DEFINE_PROP_END_OF_LIST(),
@@ -524,7 +524,7 @@ static void serial_mm_instance_init(Object *o)
     object_initialize_child(o, "serial", &smm->serial, TYPE_SERIAL);
 }
 
-static const Property serial_mm_properties[] = {
+static Property serial_mm_properties[] = {
     DEFINE_PROP_UINT8("regshift", SerialMM, regshift, 0),
     DEFINE_PROP_UINT8("endianness", SerialMM, endianness,
                       DEVICE_NATIVE_ENDIAN),

@@ -219,7 +219,7 @@ static const VMStateDescription vmstate_riscv_mtimer = {
     }
 };
 
-static const Property mtimer_properties[] = {
+static Property mtimer_properties[] = {
     DEFINE_PROP_UINT32("hartid-base", RISCVAclintMTimerState, hartid_base, 0),
     DEFINE_PROP_UINT32("num-harts", RISCVAclintMTimerState, num_harts, 1),
     DEFINE_PROP_UINT32("timecmp-base", RISCVAclintMTimerState, timecmp_base,
@@ -373,7 +373,7 @@ static const VMStateDescription vmstate_riscv_aclint_swi = {
     }
 };
 
-static const Property swi_properties[] = {
+static Property swi_properties[] = {
     DEFINE_PROP_UINT32("hartid-base", RISCVAclintSwiState, hartid_base, 0),
     DEFINE_PROP_UINT32("num-harts", RISCVAclintSwiState, num_harts, 1),
     DEFINE_PROP_UINT32("sswi", RISCVAclintSwiState, sswi, false),

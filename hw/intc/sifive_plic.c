@@ -338,7 +338,7 @@ static const VMStateDescription vmstate_sifive_plic = {
     }
 };
 
-static const Property plic_properties[] = {
+static Property plic_properties[] = {
     DEFINE_PROP_STRING("hart-config", SiFivePLICState, hart_config),
     DEFINE_PROP_UINT32("hartid-base", SiFivePLICState, hartid_base, 0),
     DEFINE_PROP_UINT32("num-harts", SiFivePLICState, num_harts, 1),

@@ -339,7 +339,7 @@ static const VMStateDescription vmstate_fw_cfg = {
     }
 };
 
-static const Property fw_cfg_mem_properties[] = {
+static Property fw_cfg_mem_properties[] = {
     DEFINE_PROP_UINT32("data_width", FWCfgState, data_width, 1),
     DEFINE_PROP_BOOL("dma_enabled", FWCfgState, dma_enabled, true),
     DEFINE_PROP_UINT16("x-file-slots", FWCfgState, file_slots,

@@ -49,7 +49,7 @@ static const VMStateDescription vmstate_riscv_harts = {
     }
 };
 
-static const Property riscv_harts_props[] = {
+static Property riscv_harts_props[] = {
     DEFINE_PROP_UINT32("num-harts", RISCVHartArrayState, num_harts, 1),
     DEFINE_PROP_UINT32("hartid-base", RISCVHartArrayState, hartid_base, 0),
     DEFINE_PROP_STRING("cpu-type", RISCVHartArrayState, cpu_type),

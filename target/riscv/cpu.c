@@ -271,7 +271,7 @@ const VMStateDescription vmstate_riscv_cpu = {
     }
 };
 
-static const Property riscv_cpu_properties[] = {
+static Property riscv_cpu_properties[] = {
     DEFINE_PROP_UINT64("mhartid", RISCVCPU, env.mhartid, 0),
     DEFINE_PROP_UINT64("resetvec", RISCVCPU, resetvec, DEFAULT_RSTVEC),
     DEFINE_PROP_END_OF_LIST(),
