@@ -669,9 +669,24 @@ MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
     return mr;
 }
 
+static RamWriteHook *ram_write_hook;
+
+void memory_set_ram_write_hook(RamWriteHook *hook)
+{
+    ram_write_hook = hook;
+}
+
+void address_space_notify_written(AddressSpace *as, hwaddr addr, hwaddr len)
+{
+    /* Only the system address space is what the vCPUs fetch code from. */
+    if (ram_write_hook && as == &address_space_memory && len) {
+        ram_write_hook(addr, len);
+    }
+}
+
 static MemTxResult flatview_rw(FlatView *view, hwaddr addr, MemTxAttrs attrs,
                                uint8_t *buf, hwaddr len, bool is_write,
-                               bool write_rom)
+                               bool write_rom, bool notify)
 {
     MemTxResult result = MEMTX_OK;
 
@@ -701,6 +716,9 @@ static MemTxResult flatview_rw(FlatView *view, hwaddr addr, MemTxAttrs attrs,
                 memcpy(buf, host, chunk);
             } else if (!fr->readonly || write_rom) {
                 memcpy(host, buf, chunk);
+                if (notify && ram_write_hook) {
+                    ram_write_hook(addr, chunk);
+                }
             }
         } else {
             /* MMIO: the largest naturally aligned power of two that fits. */
@@ -736,7 +754,8 @@ MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
                              void *buf, hwaddr len, bool is_write)
 {
     FlatView *view = address_space_get_flatview(as);
-    MemTxResult r = flatview_rw(view, addr, attrs, buf, len, is_write, false);
+    MemTxResult r = flatview_rw(view, addr, attrs, buf, len, is_write, false,
+                                as == &address_space_memory);
 
     flatview_unref(view);
     return r;
@@ -760,7 +779,7 @@ MemTxResult address_space_write_rom(AddressSpace *as, hwaddr addr,
 {
     FlatView *view = address_space_get_flatview(as);
     MemTxResult r = flatview_rw(view, addr, attrs, (uint8_t *)buf, len, true,
-                                true);
+                                true, as == &address_space_memory);
 
     flatview_unref(view);
     return r;

@@ -19,6 +19,91 @@ static size_t tb_bytes;
 static uint64_t tb_flushes;
 static void (*code_page_hook)(uint64_t phys_page);
 
+/*
+ * One bit per guest-physical page below 64 GiB, set while the page holds
+ * blocks; pages above are always "maybe".  Read by any thread.
+ */
+#define CODE_BITMAP_PAGES (1ULL << 24)
+#define BITS_PER_WORD 64
+static uint64_t code_bitmap[CODE_BITMAP_PAGES / BITS_PER_WORD];
+
+int tb_pending_flag;
+static GMutex pending_lock;
+static GArray *pending_ranges;      /* pairs of uint64_t: start, end */
+
+static void code_bitmap_set(uint64_t page, bool on)
+{
+    uint64_t idx = page >> TARGET_PAGE_BITS;
+    uint64_t bit = 1ULL << (idx % BITS_PER_WORD);
+
+    if (idx >= CODE_BITMAP_PAGES) {
+        return;
+    }
+    if (on) {
+        __atomic_fetch_or(&code_bitmap[idx / BITS_PER_WORD], bit,
+                          __ATOMIC_RELEASE);
+    } else {
+        __atomic_fetch_and(&code_bitmap[idx / BITS_PER_WORD], ~bit,
+                           __ATOMIC_RELEASE);
+    }
+}
+
+bool tb_page_may_have_code(uint64_t phys_page)
+{
+    uint64_t idx = phys_page >> TARGET_PAGE_BITS;
+
+    if (idx >= CODE_BITMAP_PAGES) {
+        return true;
+    }
+    return (__atomic_load_n(&code_bitmap[idx / BITS_PER_WORD],
+                            __ATOMIC_ACQUIRE) >> (idx % BITS_PER_WORD)) & 1;
+}
+
+bool tb_range_may_have_code(uint64_t start, uint64_t end)
+{
+    for (uint64_t page = start & TARGET_PAGE_MASK; page < end;
+         page += TARGET_PAGE_SIZE) {
+        if (tb_page_may_have_code(page)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void tb_queue_invalidation(uint64_t start, uint64_t end)
+{
+    uint64_t range[2] = { start, end };
+
+    g_mutex_lock(&pending_lock);
+    if (!pending_ranges) {
+        pending_ranges = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    }
+    g_array_append_vals(pending_ranges, range, 2);
+    __atomic_store_n(&tb_pending_flag, 1, __ATOMIC_RELEASE);
+    g_mutex_unlock(&pending_lock);
+}
+
+bool tb_process_pending_invalidations(void)
+{
+    GArray *ranges;
+    bool any = false;
+
+    g_mutex_lock(&pending_lock);
+    ranges = pending_ranges;
+    pending_ranges = NULL;
+    __atomic_store_n(&tb_pending_flag, 0, __ATOMIC_RELEASE);
+    g_mutex_unlock(&pending_lock);
+    if (!ranges) {
+        return false;
+    }
+    for (guint i = 0; i + 1 < ranges->len; i += 2) {
+        any |= tb_invalidate_phys_range(g_array_index(ranges, uint64_t, i),
+                                        g_array_index(ranges, uint64_t, i + 1));
+    }
+    g_array_free(ranges, TRUE);
+    return any;
+}
+
 static inline unsigned tb_hash_index(uint64_t phys_pc, uint32_t flags)
 {
     uint64_t h = (phys_pc >> 1) ^ ((uint64_t)flags << 17);
@@ -65,6 +150,7 @@ static void tb_page_add(uint64_t page, TranslationBlock *tb)
         *key = page;
         list = g_ptr_array_new();
         g_hash_table_insert(tb_pages, key, list);
+        code_bitmap_set(page, true);
         if (code_page_hook) {
             code_page_hook(page);
         }
@@ -142,6 +228,7 @@ bool tb_invalidate_phys_range(uint64_t start, uint64_t end)
         }
         if (list->len == 0) {
             g_hash_table_remove(tb_pages, &page);
+            code_bitmap_set(page, false);
         }
     }
     return any;
@@ -159,6 +246,11 @@ void tb_flush(void)
     }
     memset(tb_hash, 0, sizeof(tb_hash));
     g_hash_table_remove_all(tb_pages);
+    for (size_t i = 0; i < G_N_ELEMENTS(code_bitmap); i++) {
+        if (code_bitmap[i]) {
+            __atomic_store_n(&code_bitmap[i], 0, __ATOMIC_RELEASE);
+        }
+    }
     for (guint i = 0; i < tb_all->len; i++) {
         g_free(g_ptr_array_index(tb_all, i));
     }

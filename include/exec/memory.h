@@ -238,6 +238,17 @@ void address_space_stq_le(AddressSpace *as, hwaddr addr, uint64_t val,
 void *address_space_map_ram(AddressSpace *as, hwaddr addr, hwaddr *plen,
                             bool is_write);
 
+/*
+ * Writes into guest RAM that do not come from the executing vCPU (device
+ * DMA through address_space_write or a mapped buffer, image loaders) are
+ * reported to the execution core, which drops translated code they change.
+ * Whoever writes through a pointer from address_space_map_ram calls
+ * address_space_notify_written for the bytes it wrote.
+ */
+typedef void RamWriteHook(hwaddr addr, hwaddr len);
+void memory_set_ram_write_hook(RamWriteHook *hook);
+void address_space_notify_written(AddressSpace *as, hwaddr addr, hwaddr len);
+
 void memory_listener_register(MemoryListener *listener, AddressSpace *as);
 void memory_listener_unregister(MemoryListener *listener);
 

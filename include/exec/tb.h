@@ -57,6 +57,25 @@ void tb_flush(void);
 /* Blocks dropped so far, for tests and statistics. */
 uint64_t tb_flush_count(void);
 
+/*
+ * Writes by other threads (device DMA, loaders at reset) cannot touch the
+ * cache, which belongs to the execution thread.  They check a lock-free
+ * bitmap of pages that may hold code and queue the range; the execution
+ * thread drops the stale blocks before it runs another block
+ * (tb_process_pending_invalidations).  The writer must also make the
+ * running vCPU leave its current chain of blocks (exit_request).
+ */
+bool tb_page_may_have_code(uint64_t phys_page);
+bool tb_range_may_have_code(uint64_t start, uint64_t end);
+void tb_queue_invalidation(uint64_t start, uint64_t end);
+static inline bool tb_invalidations_pending(void)
+{
+    extern int tb_pending_flag;
+    return __atomic_load_n(&tb_pending_flag, __ATOMIC_ACQUIRE) != 0;
+}
+/* Execution thread only; true if a block was dropped. */
+bool tb_process_pending_invalidations(void);
+
 /* Called when a page first gets code: TLBs must stop fast writes to it. */
 void tb_set_code_page_hook(void (*fn)(uint64_t phys_page));
 

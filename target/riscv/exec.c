@@ -46,11 +46,38 @@ static void code_page_appeared(uint64_t phys_page)
     }
 }
 
+/* Set while this thread runs guest code (a device it calls may DMA). */
+static __thread bool in_exec_thread;
+
+/*
+ * RAM written by a device or a loader: drop blocks made from it.  From the
+ * execution thread the cache is ours; from any other thread the range is
+ * queued and every hart leaves its chain, so the queue is drained before
+ * the guest can run code that the write changed.
+ */
+static void ram_written(hwaddr addr, hwaddr len)
+{
+    if (!tb_range_may_have_code(addr, addr + len)) {
+        return;
+    }
+    if (in_exec_thread) {
+        tb_invalidate_phys_range(addr, addr + len);
+        return;
+    }
+    tb_queue_invalidation(addr, addr + len);
+    for (guint i = 0; all_harts && i < all_harts->len; i++) {
+        CPURISCVState *env = g_ptr_array_index(all_harts, i);
+        __atomic_store_n(&env->exit_request, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
 static void register_hart(CPURISCVState *env)
 {
     if (!all_harts) {
-        all_harts = g_ptr_array_new();
+        /* Sized for the most harts a machine has: other threads read it. */
+        all_harts = g_ptr_array_sized_new(512);
         tb_set_code_page_hook(code_page_appeared);
+        memory_set_ram_write_hook(ram_written);
     }
     for (guint i = 0; i < all_harts->len; i++) {
         if (g_ptr_array_index(all_harts, i) == env) {
@@ -1055,12 +1082,17 @@ RISCVExecExit riscv_cpu_exec(CPURISCVState *env, uint64_t budget)
     int last_slot = -1;
 
     register_hart(env);
+    in_exec_thread = true;
     env->icount_limit = env->icount + budget;
     while (budget) {
         int irq = riscv_pending_interrupt(env);
         TranslationBlock *tb;
 
         __atomic_store_n(&env->exit_request, 0, __ATOMIC_SEQ_CST);
+        if (tb_invalidations_pending()) {
+            tb_process_pending_invalidations();
+            last = NULL;
+        }
         if (tb_flush_count() != env->seen_tb_flushes) {
             env->seen_tb_flushes = tb_flush_count();
             memset(env->jmp_cache, 0, sizeof(env->jmp_cache));
