@@ -101,7 +101,8 @@ static bool qmp_oob_enabled(MonitorQMP *mon)
 }
 
 /* qmp_capabilities: leave negotiation mode (see qmp-cmds-control.c). */
-void qmp_qmp_capabilities(QMPCapabilityList *enable, Error **errp)
+void qmp_qmp_capabilities(bool has_enable, QMPCapabilityList *enable,
+                          Error **errp)
 {
     Monitor *cur = monitor_cur();
     MonitorQMP *mon;

@@ -144,7 +144,10 @@ class Member:
         return c_name(self.name)
 
     def need_has(self):
-        return self.optional and not self.type.is_pointer()
+        # A pointer's has_ flag would equal its non-NULL-ness, except for
+        # arrays, where NULL is also the present-but-empty list.
+        return self.optional and (not self.type.is_pointer() or
+                                  isinstance(self.type, ArrayType))
 
 
 class Variant:
