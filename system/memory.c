@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include "vireo/error.h"
 #include "vireo/log.h"
+#include "trace/trace.h"
 #include "exec/memory.h"
 
 BUILD_BUG_ON(G_BYTE_ORDER != G_LITTLE_ENDIAN);
@@ -538,23 +539,30 @@ static bool access_valid(MemoryRegion *mr, hwaddr addr, unsigned size)
     return true;
 }
 
+__thread int memory_trace_cpu_index = -1;
+
 static MemTxResult io_read_one(MemoryRegion *mr, hwaddr addr, uint64_t *data,
                                unsigned size, MemTxAttrs attrs)
 {
+    MemTxResult r = MEMTX_OK;
+
     if (mr->ops->read_with_attrs) {
-        return mr->ops->read_with_attrs(mr->opaque, addr, data, size, attrs);
-    }
-    if (mr->ops->read) {
+        r = mr->ops->read_with_attrs(mr->opaque, addr, data, size, attrs);
+    } else if (mr->ops->read) {
         *data = mr->ops->read(mr->opaque, addr, size);
-        return MEMTX_OK;
+    } else {
+        *data = 0;        /* write-only register: reads as zero */
     }
-    *data = 0;
-    return MEMTX_OK;      /* write-only register: reads as zero */
+    trace_memory_region_ops_read(memory_trace_cpu_index, mr, mr->addr + addr,
+                                 *data, size, mr->name);
+    return r;
 }
 
 static MemTxResult io_write_one(MemoryRegion *mr, hwaddr addr, uint64_t data,
                                 unsigned size, MemTxAttrs attrs)
 {
+    trace_memory_region_ops_write(memory_trace_cpu_index, mr, mr->addr + addr,
+                                  data, size, mr->name);
     if (mr->ops->write_with_attrs) {
         return mr->ops->write_with_attrs(mr->opaque, addr, data, size, attrs);
     }

@@ -246,6 +246,9 @@ void *address_space_map_ram(AddressSpace *as, hwaddr addr, hwaddr *plen,
  * address_space_notify_written for the bytes it wrote.
  */
 typedef void RamWriteHook(hwaddr addr, hwaddr len);
+
+/* The vCPU index device accesses from this thread are traced with. */
+extern __thread int memory_trace_cpu_index;
 void memory_set_ram_write_hook(RamWriteHook *hook);
 void address_space_notify_written(AddressSpace *as, hwaddr addr, hwaddr len);
 

@@ -1083,6 +1083,7 @@ RISCVExecExit riscv_cpu_exec(CPURISCVState *env, uint64_t budget)
 
     register_hart(env);
     in_exec_thread = true;
+    memory_trace_cpu_index = (int)env->mhartid;
     env->icount_limit = env->icount + budget;
     while (budget) {
         int irq = riscv_pending_interrupt(env);
