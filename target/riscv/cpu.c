@@ -16,6 +16,7 @@
 #include "exec/tb.h"
 #include "accel/tcg/tcg-cpus.h"
 #include "target/riscv/cpu-qom.h"
+#include "target/riscv/arch_dump.h"
 
 #define DEFAULT_RSTVEC 0x1000
 
@@ -211,6 +212,7 @@ static void riscv_cpu_realize(DeviceState *dev, Error **errp)
     cpu->cpu_index = riscv_cpus->len;
     g_ptr_array_add(riscv_cpus, cpu);
     cpu->env.as = &address_space_memory;
+    riscv_dump_register();
     riscv_cpu_reset(&cpu->env, cpu->resetvec);
     cpu->reset_done_bh = qemu_bh_new(riscv_cpu_reset_done, cpu);
     qemu_register_reset(riscv_cpu_machine_reset, cpu);
