@@ -8,6 +8,7 @@
 #include "vireo/error.h"
 #include "qobject/qdict.h"
 #include "qobject/qjson.h"
+#include "qobject/qlist.h"
 #include "qobject/qnum.h"
 #include "qobject/qstring.h"
 #include "qapi/clone-visitor.h"
@@ -183,7 +184,10 @@ static void test_output_and_clone(void)
     s->string = g_strdup("hello");
     s->has_i8 = true;
     s->i8 = -3;
+    s->has_list = true;
     QAPI_LIST_PREPEND(s->list, 9);
+    /* Present but empty: an optional array keeps its has_ flag. */
+    s->has_inners = true;
     v = qobject_output_visitor_new(&out);
     g_assert(visit_type_TestStruct(v, NULL, &s, &error_abort));
     visit_complete(v, &out);
@@ -197,6 +201,9 @@ static void test_output_and_clone(void)
     g_assert(!qdict_haskey(d, "number"));
     g_assert(!qdict_haskey(d, "inner"));
     g_assert(qdict_haskey(d, "list"));
+    g_assert(qdict_haskey(d, "inners"));
+    g_assert_cmpint(qlist_size(qobject_to(QList, qdict_get(d, "inners"))),
+                    ==, 0);
     qobject_unref(out);
 
     copy = QAPI_CLONE(TestStruct, s);
