@@ -23,6 +23,14 @@ void qemu_add_opts(QemuOptsList *list)
     g_ptr_array_add(opts_registry, list);
 }
 
+GPtrArray *qemu_opts_registry(void)
+{
+    if (!opts_registry) {
+        opts_registry = g_ptr_array_new();
+    }
+    return opts_registry;
+}
+
 QemuOptsList *qemu_find_opts_err(const char *group, Error **errp)
 {
     for (guint i = 0; opts_registry && i < opts_registry->len; i++) {

@@ -27,10 +27,11 @@ static void riscv_harts_realize(DeviceState *dev, Error **errp)
     s->harts = g_new0(RISCVCPU, s->num_harts);
     for (uint32_t i = 0; i < s->num_harts; i++) {
         g_autofree char *name = g_strdup_printf("harts[%u]", i);
-        DeviceState *cpu = DEVICE(&s->harts[i]);
+        DeviceState *cpu;
 
         object_initialize_child_internal(OBJECT(s), name, &s->harts[i],
                                          sizeof(RISCVCPU), s->cpu_type);
+        cpu = DEVICE(&s->harts[i]);
         qdev_prop_set_uint64(cpu, "mhartid", s->hartid_base + i);
         qdev_prop_set_uint64(cpu, "resetvec", s->resetvec);
         if (!qdev_realize(cpu, NULL, errp)) {

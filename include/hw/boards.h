@@ -62,7 +62,7 @@ struct MachineClass {
 };
 
 struct MachineState {
-    DeviceState parent_obj;
+    Object parent_obj;
     void *fdt;
     char *dtb;
     char *dumpdtb;

@@ -114,6 +114,8 @@ typedef int (*qemu_opts_loopfunc)(void *opaque, QemuOpts *opts, Error **errp);
 int qemu_opts_foreach(QemuOptsList *list, qemu_opts_loopfunc func,
                       void *opaque, Error **errp);
 void qemu_opts_print_help(QemuOptsList *list, bool print_caption);
+/* Every option group registered with qemu_add_opts(), in order. */
+GPtrArray *qemu_opts_registry(void);
 bool has_help_option(const char *params);
 
 #endif

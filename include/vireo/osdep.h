@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <glib-unix.h>
 
 #ifndef container_of
 #define container_of(ptr, type, member) \

@@ -1,0 +1,235 @@
+/*
+ * -device, device_add and device_del: user-created devices by driver
+ * name, with their properties from key=value or JSON, placed under
+ * /machine/peripheral (with id) or /machine/peripheral-anon.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "vireo/osdep.h"
+#include "vireo/error.h"
+#include "vireo/cutils.h"
+#include "vireo/keyval.h"
+#include "hw/qdev-core.h"
+#include "hw/sysbus.h"
+#include "qapi/qapi-commands-qdev.h"
+#include "qapi/qapi-events-qdev.h"
+#include "qapi/qobject-input-visitor.h"
+#include "qapi/visitor.h"
+#include "qobject/qdict.h"
+#include "qobject/qjson.h"
+#include "qobject/qstring.h"
+#include "system/vl.h"
+
+static int anon_count;
+
+/* The bus for a device of class @dc: the named one, or the first fit. */
+static BusState *find_bus(DeviceClass *dc, const char *path, Error **errp)
+{
+    if (path) {
+        Object *obj = object_resolve_path_type(path, TYPE_BUS, NULL);
+        if (!obj) {
+            error_setg(errp, "Bus '%s' not found", path);
+            return NULL;
+        }
+        if (!dc->bus_type || !object_dynamic_cast(obj, dc->bus_type)) {
+            error_setg(errp, "Device '%s' can't go on %s bus",
+                       object_class_get_name(OBJECT_CLASS(dc)),
+                       object_get_typename(obj));
+            return NULL;
+        }
+        return BUS(obj);
+    }
+    if (!dc->bus_type) {
+        return NULL;
+    }
+    {
+        Object *obj = object_resolve_path_type("", dc->bus_type, NULL);
+        if (!obj) {
+            error_setg(errp, "No '%s' bus found for device '%s'",
+                       dc->bus_type, object_class_get_name(OBJECT_CLASS(dc)));
+            return NULL;
+        }
+        return BUS(obj);
+    }
+}
+
+static DeviceState *device_add_qdict(QDict *opts, bool from_json,
+                                     Error **errp)
+{
+    const char *driver = qdict_get_try_str(opts, "driver");
+    const char *id = qdict_get_try_str(opts, "id");
+    const char *bus_path = qdict_get_try_str(opts, "bus");
+    ObjectClass *oc;
+    DeviceClass *dc;
+    DeviceState *dev;
+    BusState *bus = NULL;
+    Error *err = NULL;
+
+    if (!driver) {
+        error_setg(errp, "Parameter '%s' is missing", "driver");
+        return NULL;
+    }
+    oc = object_class_by_name(driver);
+    if (!oc || !object_class_dynamic_cast(oc, TYPE_DEVICE) ||
+        object_class_is_abstract(oc)) {
+        error_setg(errp, "'%s' is not a valid device model name", driver);
+        return NULL;
+    }
+    dc = DEVICE_CLASS(oc);
+    if (!dc->user_creatable) {
+        error_setg(errp, "Parameter '%s' expects %s", "driver",
+                   "a pluggable device type");
+        return NULL;
+    }
+    if (id && !id_wellformed(id)) {
+        error_setg(errp, "Parameter '%s' expects %s", "id", "an identifier");
+        error_append_hint(errp, "Identifiers consist of letters, digits, "
+                          "'-', '.', '_', starting with a letter.\n");
+        return NULL;
+    }
+    if (id && object_resolve_path_component(
+            container_get(qdev_get_machine(), "/peripheral"), id)) {
+        error_setg(errp, "Duplicate device ID '%s'", id);
+        return NULL;
+    }
+    if (dc->bus_type || bus_path) {
+        bus = find_bus(dc, bus_path, errp);
+        if (!bus) {
+            return NULL;
+        }
+    }
+    dev = qdev_new(driver);
+    if (id) {
+        dev->id = g_strdup(id);
+        object_property_add_child(container_get(qdev_get_machine(),
+                                                "/peripheral"),
+                                  id, OBJECT(dev));
+    } else {
+        g_autofree char *name = g_strdup_printf("device[%d]", anon_count++);
+        object_property_add_child(container_get(qdev_get_machine(),
+                                                "/peripheral-anon"),
+                                  name, OBJECT(dev));
+    }
+    for (const QDictEntry *e = qdict_first(opts); e;
+         e = qdict_next(opts, e)) {
+        const char *key = qdict_entry_key(e);
+        QObject *v = qdict_entry_value(e);
+        Visitor *visitor;
+
+        if (!strcmp(key, "driver") || !strcmp(key, "id") ||
+            !strcmp(key, "bus")) {
+            continue;
+        }
+        visitor = from_json ? qobject_input_visitor_new(v)
+                            : qobject_input_visitor_new_keyval(v);
+        object_property_set(OBJECT(dev), key, visitor, &err);
+        visit_free(visitor);
+        if (err) {
+            goto fail;
+        }
+    }
+    if (!qdev_realize(dev, bus, &err)) {
+        goto fail;
+    }
+    object_unref(OBJECT(dev));
+    return dev;
+fail:
+    error_propagate(errp, err);
+    object_unparent(OBJECT(dev));
+    object_unref(OBJECT(dev));
+    return NULL;
+}
+
+bool vl_device_add(const char *optarg, Error **errp)
+{
+    QDict *opts;
+    bool from_json = optarg[0] == '{';
+    bool help = false;
+    DeviceState *dev;
+
+    if (from_json) {
+        QObject *obj = qobject_from_json(optarg, errp);
+        opts = obj ? qobject_to(QDict, obj) : NULL;
+        if (obj && !opts) {
+            qobject_unref(obj);
+            error_setg(errp, "JSON value must be an object");
+            return false;
+        }
+    } else {
+        opts = keyval_parse(optarg, "driver", &help, errp);
+    }
+    if (!opts) {
+        return false;
+    }
+    if (help) {
+        const char *driver = qdict_get_try_str(opts, "driver");
+        qdev_print_device_help(driver);
+        qobject_unref(opts);
+        exit(0);
+    }
+    dev = device_add_qdict(opts, from_json, errp);
+    qobject_unref(opts);
+    return dev != NULL;
+}
+
+void qmp_device_add(QDict *qdict, QObject **ret_data, Error **errp)
+{
+    device_add_qdict(qdict, true, errp);
+}
+
+void qmp_device_del(const char *id, Error **errp)
+{
+    DeviceState *dev = qdev_find_by_id_or_path(id, errp);
+    g_autofree char *path = NULL;
+
+    if (!dev) {
+        return;
+    }
+    if (!dev->parent_bus || !DEVICE_GET_CLASS(dev)->hotpluggable) {
+        error_setg(errp, "Bus '%s' does not support hotplugging",
+                   dev->parent_bus ? dev->parent_bus->name : "none");
+        return;
+    }
+    path = object_get_canonical_path(OBJECT(dev));
+    object_unparent(OBJECT(dev));
+    qapi_event_send_device_deleted(id, path);
+}
+
+static void print_device(ObjectClass *klass, void *opaque)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+
+    if (dc->user_creatable) {
+        printf("name \"%s\"", object_class_get_name(klass));
+        if (dc->bus_type) {
+            printf(", bus %s", dc->bus_type);
+        }
+        if (dc->desc) {
+            printf(", desc \"%s\"", dc->desc);
+        }
+        printf("\n");
+    }
+}
+
+void qdev_print_device_help(const char *driver)
+{
+    if (!driver || is_help_option(driver)) {
+        object_class_foreach(print_device, TYPE_DEVICE, false, NULL);
+        return;
+    }
+    if (!object_class_by_name(driver)) {
+        printf("'%s' is not a valid device model name\n", driver);
+        return;
+    }
+    printf("%s options:\n", driver);
+    {
+        ObjectPropertyIterator iter;
+        ObjectProperty *prop;
+        object_class_property_iter_init(&iter, object_class_by_name(driver));
+        while ((prop = object_property_iter_next(&iter))) {
+            if (prop->set && strcmp(prop->name, "realized")) {
+                printf("  %s=<%s>\n", prop->name, prop->type);
+            }
+        }
+    }
+}

@@ -1,0 +1,991 @@
+/*
+ * The emulator's command line and start-up: QEMU's options, parsed in
+ * one pass, then applied in QEMU's order (objects, chardevs, monitors,
+ * machine, devices), then the main loop.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "vireo/osdep.h"
+#include <sys/mman.h>
+#include "vireo/cutils.h"
+#include "vireo/error.h"
+#include "vireo/error-report.h"
+#include "vireo/keyval.h"
+#include "vireo/log.h"
+#include "vireo/main-loop.h"
+#include "vireo/option.h"
+#include "vireo/timer.h"
+#include "chardev/char.h"
+#include "hw/boards.h"
+#include "hw/qdev-properties.h"
+#include "monitor/monitor.h"
+#include "qom/object_interfaces.h"
+#include "qobject/qdict.h"
+#include "qobject/qjson.h"
+#include "qobject/qstring.h"
+#include "system/arch.h"
+#include "system/runstate.h"
+#include "system/system.h"
+#include "system/vl.h"
+#include "trace/control.h"
+
+const char *qemu_name;
+uint8_t qemu_uuid[16];
+bool qemu_uuid_set;
+bool autostart = true;
+
+typedef struct DeviceOption {
+    char *str;
+    Location loc;
+} DeviceOption;
+
+static struct {
+    const char *machine_type;
+    QDict *machine_opts;
+    GPtrArray *accels;          /* names, in order of preference */
+    GPtrArray *devices;         /* -device strings */
+    GPtrArray *objects;         /* -object strings */
+    GPtrArray *serials;         /* -serial strings */
+    GPtrArray *monitors;        /* "qmp:..." / "qmp-pretty:..." / "hmp:..." */
+    const char *cpu_model;
+    const char *ram_size;
+    const char *pidfile;
+    const char *log_mask;
+    const char *log_file;
+    bool nographic;
+    bool display_none;
+    bool nodefaults;
+    bool daemonize;
+    bool has_default_monitor;
+} cfg;
+
+static int daemon_pipe = -1;
+
+bool is_daemonized(void)
+{
+    return cfg.daemonize;
+}
+
+/* ---- Option table ---- */
+
+enum {
+    OPT_HELP, OPT_VERSION, OPT_MACHINE, OPT_ACCEL, OPT_ENABLE_KVM, OPT_CPU,
+    OPT_M, OPT_SMP, OPT_NAME, OPT_UUID, OPT_S, OPT_NODEFAULTS,
+    OPT_NO_USER_CONFIG, OPT_NOGRAPHIC, OPT_DISPLAY, OPT_VGA, OPT_SERIAL,
+    OPT_CHARDEV, OPT_MON, OPT_QMP, OPT_QMP_PRETTY, OPT_MONITOR, OPT_ADD_FD,
+    OPT_OBJECT, OPT_DEVICE, OPT_GLOBAL, OPT_KERNEL, OPT_INITRD, OPT_APPEND,
+    OPT_DTB, OPT_BIOS, OPT_RTC, OPT_NO_SHUTDOWN, OPT_NO_REBOOT, OPT_ACTION,
+    OPT_BOOT, OPT_OVERCOMMIT, OPT_MSG, OPT_AUDIODEV, OPT_SANDBOX,
+    OPT_DAEMONIZE, OPT_PIDFILE, OPT_D, OPT_DLOG, OPT_TRACE,
+};
+
+typedef struct VireoOption {
+    const char *name;
+    bool has_arg;
+    int index;
+} VireoOption;
+
+static const VireoOption options[] = {
+    { "h", false, OPT_HELP }, { "help", false, OPT_HELP },
+    { "version", false, OPT_VERSION },
+    { "machine", true, OPT_MACHINE }, { "M", true, OPT_MACHINE },
+    { "accel", true, OPT_ACCEL }, { "enable-kvm", false, OPT_ENABLE_KVM },
+    { "cpu", true, OPT_CPU }, { "m", true, OPT_M }, { "smp", true, OPT_SMP },
+    { "name", true, OPT_NAME }, { "uuid", true, OPT_UUID },
+    { "S", false, OPT_S }, { "nodefaults", false, OPT_NODEFAULTS },
+    { "no-user-config", false, OPT_NO_USER_CONFIG },
+    { "nographic", false, OPT_NOGRAPHIC }, { "display", true, OPT_DISPLAY },
+    { "vga", true, OPT_VGA }, { "serial", true, OPT_SERIAL },
+    { "chardev", true, OPT_CHARDEV }, { "mon", true, OPT_MON },
+    { "qmp", true, OPT_QMP }, { "qmp-pretty", true, OPT_QMP_PRETTY },
+    { "monitor", true, OPT_MONITOR }, { "add-fd", true, OPT_ADD_FD },
+    { "object", true, OPT_OBJECT }, { "device", true, OPT_DEVICE },
+    { "global", true, OPT_GLOBAL }, { "kernel", true, OPT_KERNEL },
+    { "initrd", true, OPT_INITRD }, { "append", true, OPT_APPEND },
+    { "dtb", true, OPT_DTB }, { "bios", true, OPT_BIOS },
+    { "rtc", true, OPT_RTC }, { "no-shutdown", false, OPT_NO_SHUTDOWN },
+    { "no-reboot", false, OPT_NO_REBOOT }, { "action", true, OPT_ACTION },
+    { "boot", true, OPT_BOOT }, { "overcommit", true, OPT_OVERCOMMIT },
+    { "msg", true, OPT_MSG }, { "audiodev", true, OPT_AUDIODEV },
+    { "sandbox", true, OPT_SANDBOX }, { "daemonize", false, OPT_DAEMONIZE },
+    { "pidfile", true, OPT_PIDFILE }, { "d", true, OPT_D },
+    { "D", true, OPT_DLOG }, { "trace", true, OPT_TRACE },
+    { NULL },
+};
+
+static QemuOptsList qemu_smp_opts = {
+    .name = "smp-opts",
+    .implied_opt_name = "cpus",
+    .merge_lists = true,
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_smp_opts.head),
+    .desc = {
+        { .name = "cpus", .type = QEMU_OPT_NUMBER },
+        { .name = "drawers", .type = QEMU_OPT_NUMBER },
+        { .name = "books", .type = QEMU_OPT_NUMBER },
+        { .name = "sockets", .type = QEMU_OPT_NUMBER },
+        { .name = "dies", .type = QEMU_OPT_NUMBER },
+        { .name = "clusters", .type = QEMU_OPT_NUMBER },
+        { .name = "modules", .type = QEMU_OPT_NUMBER },
+        { .name = "cores", .type = QEMU_OPT_NUMBER },
+        { .name = "threads", .type = QEMU_OPT_NUMBER },
+        { .name = "maxcpus", .type = QEMU_OPT_NUMBER },
+        { /* end of list */ }
+    },
+};
+
+static QemuOptsList qemu_mem_opts = {
+    .name = "memory",
+    .implied_opt_name = "size",
+    .merge_lists = true,
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_mem_opts.head),
+    .desc = {
+        { .name = "size", .type = QEMU_OPT_SIZE },
+        { .name = "slots", .type = QEMU_OPT_NUMBER },
+        { .name = "maxmem", .type = QEMU_OPT_SIZE },
+        { /* end of list */ }
+    },
+};
+
+static QemuOptsList qemu_name_opts = {
+    .name = "name",
+    .implied_opt_name = "guest",
+    .merge_lists = true,
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_name_opts.head),
+    .desc = {
+        { .name = "guest", .type = QEMU_OPT_STRING,
+          .help = "Sets the name of the guest." },
+        { .name = "process", .type = QEMU_OPT_STRING,
+          .help = "Sets the name of the QEMU process, as shown in top etc" },
+        { .name = "debug-threads", .type = QEMU_OPT_BOOL,
+          .help = "When enabled, name the individual threads; defaults off."},
+        { /* End of list */ }
+    },
+};
+
+static QemuOptsList qemu_rtc_opts = {
+    .name = "rtc",
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_rtc_opts.head),
+    .merge_lists = true,
+    .desc = {
+        { .name = "base", .type = QEMU_OPT_STRING },
+        { .name = "clock", .type = QEMU_OPT_STRING },
+        { .name = "driftfix", .type = QEMU_OPT_STRING },
+        { /* end of list */ }
+    },
+};
+
+static QemuOptsList qemu_boot_opts = {
+    .name = "boot-opts",
+    .implied_opt_name = "order",
+    .merge_lists = true,
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_boot_opts.head),
+    .desc = {
+        { .name = "order", .type = QEMU_OPT_STRING },
+        { .name = "once", .type = QEMU_OPT_STRING },
+        { .name = "menu", .type = QEMU_OPT_BOOL },
+        { .name = "splash", .type = QEMU_OPT_STRING },
+        { .name = "splash-time", .type = QEMU_OPT_NUMBER },
+        { .name = "reboot-timeout", .type = QEMU_OPT_NUMBER },
+        { .name = "strict", .type = QEMU_OPT_BOOL },
+        { /* end of list */ }
+    },
+};
+
+static QemuOptsList qemu_overcommit_opts = {
+    .name = "overcommit",
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_overcommit_opts.head),
+    .desc = {
+        { .name = "mem-lock", .type = QEMU_OPT_STRING },
+        { .name = "cpu-pm", .type = QEMU_OPT_BOOL },
+        { /* end of list */ }
+    },
+};
+
+static QemuOptsList qemu_msg_opts = {
+    .name = "msg",
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_msg_opts.head),
+    .desc = {
+        { .name = "timestamp", .type = QEMU_OPT_BOOL },
+        { .name = "guest-name", .type = QEMU_OPT_BOOL,
+          .help = "Prepends guest name for error messages but only if "
+                  "-name guest is set otherwise option is ignored\n" },
+        { /* end of list */ }
+    },
+};
+
+static QemuOptsList qemu_action_opts = {
+    .name = "action",
+    .merge_lists = true,
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_action_opts.head),
+    .desc = {
+        { .name = "shutdown", .type = QEMU_OPT_STRING },
+        { .name = "reboot", .type = QEMU_OPT_STRING },
+        { .name = "panic", .type = QEMU_OPT_STRING },
+        { .name = "watchdog", .type = QEMU_OPT_STRING },
+        { /* end of list */ }
+    },
+};
+
+static QemuOptsList qemu_accel_opts = {
+    .name = "accel",
+    .implied_opt_name = "accel",
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_accel_opts.head),
+    .desc = {
+        /* Options are checked by the accelerator itself. */
+        { }
+    },
+};
+
+static QemuOptsList qemu_device_opts = {
+    .name = "device",
+    .implied_opt_name = "driver",
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_device_opts.head),
+    .desc = {
+        { }
+    },
+};
+
+static QemuOptsList qemu_object_opts = {
+    .name = "object",
+    .implied_opt_name = "qom-type",
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_object_opts.head),
+    .desc = {
+        { }
+    },
+};
+
+static QemuOptsList qemu_machine_opts = {
+    .name = "machine",
+    .implied_opt_name = "type",
+    .merge_lists = true,
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_machine_opts.head),
+    .desc = {
+        { }
+    },
+};
+
+static void register_opts(void)
+{
+    qemu_chardev_opts_init();
+    qemu_add_opts(&qemu_mon_opts);
+    qemu_add_opts(&qemu_add_fd_opts);
+    qemu_add_opts(&qemu_smp_opts);
+    qemu_add_opts(&qemu_mem_opts);
+    qemu_add_opts(&qemu_name_opts);
+    qemu_add_opts(&qemu_rtc_opts);
+    qemu_add_opts(&qemu_boot_opts);
+    qemu_add_opts(&qemu_overcommit_opts);
+    qemu_add_opts(&qemu_msg_opts);
+    qemu_add_opts(&qemu_action_opts);
+    qemu_add_opts(&qemu_accel_opts);
+    qemu_add_opts(&qemu_device_opts);
+    qemu_add_opts(&qemu_object_opts);
+    qemu_add_opts(&qemu_machine_opts);
+    sandbox_opts_init();
+    audio_opts_init();
+}
+
+/* ---- Help ---- */
+
+static void version(void)
+{
+    printf("QEMU emulator version %d.%d.%d (%s)\n"
+           "Copyright (c) 2026 the Vireo authors (MIT licence)\n",
+           VIREO_QEMU_ABI_MAJOR, VIREO_QEMU_ABI_MINOR, VIREO_QEMU_ABI_MICRO,
+           VIREO_PKGVERSION);
+}
+
+static void help(void)
+{
+    version();
+    printf("usage: %s [options]\n\n", error_get_progname());
+    printf("Options follow QEMU's: -machine, -accel, -cpu, -m, -smp, -name, "
+           "-uuid, -S,\n-nodefaults, -no-user-config, -nographic, -display, "
+           "-serial, -chardev, -mon,\n-qmp, -monitor, -add-fd, -object, "
+           "-device, -global, -kernel, -initrd,\n-append, -dtb, -bios, -rtc, "
+           "-no-shutdown, -no-reboot, -action, -boot,\n-overcommit, -msg, "
+           "-audiodev, -sandbox, -daemonize, -pidfile, -d, -D,\n-trace, "
+           "-version.\n");
+}
+
+static void machine_help(void)
+{
+    g_autoptr(GSList) list = machine_class_list();
+
+    printf("Supported machines are:\n");
+    for (GSList *l = list; l; l = l->next) {
+        MachineClass *mc = l->data;
+        const char *type = object_class_get_name(OBJECT_CLASS(mc));
+        g_autofree char *name = g_strndup(type, strlen(type) -
+                                          strlen(TYPE_MACHINE_SUFFIX));
+
+        printf("%-20s %s%s\n", name, mc->desc,
+               mc->is_default ? " (default)" : "");
+    }
+}
+
+/* ---- Parsing ---- */
+
+static QemuOpts *parse_opts_or_exit(const char *group, const char *arg,
+                                    bool permit_abbrev)
+{
+    QemuOpts *opts = qemu_opts_parse_noisily(qemu_find_opts(group), arg,
+                                             permit_abbrev);
+
+    if (!opts) {
+        exit(1);
+    }
+    return opts;
+}
+
+static void parse_machine_opts(const char *arg)
+{
+    Error *err = NULL;
+    bool help = false;
+    QDict *d = keyval_parse(arg, "type", &help, &err);
+
+    if (!d) {
+        error_report_err(err);
+        exit(1);
+    }
+    if (help) {
+        machine_help();
+        exit(0);
+    }
+    if (!cfg.machine_opts) {
+        cfg.machine_opts = qdict_new();
+    }
+    keyval_merge(cfg.machine_opts, d, &error_abort);
+    qobject_unref(d);
+}
+
+static void parse_args(int argc, char **argv)
+{
+    for (int i = 1; i < argc;) {
+        const char *arg = argv[i];
+        const char *optarg = NULL;
+        const VireoOption *o;
+        int start = i;
+
+        if (arg[0] != '-') {
+            loc_set_cmdline(argv, i, 1);
+            error_report("%s: invalid option", arg);
+            exit(1);
+        }
+        arg += arg[1] == '-' ? 2 : 1;
+        for (o = options; o->name; o++) {
+            if (!strcmp(o->name, arg)) {
+                break;
+            }
+        }
+        if (!o->name) {
+            loc_set_cmdline(argv, i, 1);
+            error_report("invalid option");
+            exit(1);
+        }
+        i++;
+        if (o->has_arg) {
+            if (i >= argc) {
+                loc_set_cmdline(argv, start, 1);
+                error_report("requires an argument");
+                exit(1);
+            }
+            optarg = argv[i++];
+        }
+        loc_set_cmdline(argv, start, i - start);
+        vl_handle_option(o->index, optarg);
+        loc_set_none();
+    }
+}
+
+void vl_handle_option(int index, const char *optarg)
+{
+    QemuOpts *opts;
+
+    switch (index) {
+    case OPT_HELP:
+        help();
+        exit(0);
+    case OPT_VERSION:
+        version();
+        exit(0);
+    case OPT_MACHINE:
+        parse_machine_opts(optarg);
+        break;
+    case OPT_ACCEL:
+        opts = parse_opts_or_exit("accel", optarg, true);
+        g_ptr_array_add(cfg.accels, g_strdup(qemu_opt_get(opts, "accel")));
+        break;
+    case OPT_ENABLE_KVM:
+        g_ptr_array_add(cfg.accels, g_strdup("kvm"));
+        break;
+    case OPT_CPU:
+        cfg.cpu_model = optarg;
+        break;
+    case OPT_M:
+        cfg.ram_size = optarg;
+        parse_opts_or_exit("memory", optarg, true);
+        break;
+    case OPT_SMP:
+        parse_opts_or_exit("smp-opts", optarg, true);
+        break;
+    case OPT_NAME:
+        opts = parse_opts_or_exit("name", optarg, true);
+        qemu_name = qemu_opt_get(opts, "guest");
+        if (qemu_name) {
+            error_guest_name = qemu_name;
+        }
+        break;
+    case OPT_UUID:
+        if (!qemu_uuid_parse_str(optarg, qemu_uuid)) {
+            error_report("Fail to parse UUID string. Wrong format.");
+            exit(1);
+        }
+        qemu_uuid_set = true;
+        break;
+    case OPT_S:
+        autostart = false;
+        break;
+    case OPT_NODEFAULTS:
+        cfg.nodefaults = true;
+        break;
+    case OPT_NO_USER_CONFIG:
+        /* Vireo reads no configuration files, so there is none to skip. */
+        break;
+    case OPT_NOGRAPHIC:
+        cfg.nographic = true;
+        cfg.display_none = true;
+        break;
+    case OPT_DISPLAY:
+        if (strcmp(optarg, "none") && !g_str_has_prefix(optarg, "none,")) {
+            error_report("Display '%s' is not available.", optarg);
+            exit(1);
+        }
+        cfg.display_none = true;
+        break;
+    case OPT_VGA:
+        if (strcmp(optarg, "none")) {
+            error_report("unknown vga type: %s", optarg);
+            exit(1);
+        }
+        break;
+    case OPT_SERIAL:
+        g_ptr_array_add(cfg.serials, (gpointer)optarg);
+        break;
+    case OPT_CHARDEV:
+        parse_opts_or_exit("chardev", optarg, true);
+        break;
+    case OPT_MON:
+        parse_opts_or_exit("mon", optarg, true);
+        break;
+    case OPT_QMP:
+        g_ptr_array_add(cfg.monitors, g_strconcat("qmp:", optarg, NULL));
+        cfg.has_default_monitor = true;
+        break;
+    case OPT_QMP_PRETTY:
+        g_ptr_array_add(cfg.monitors, g_strconcat("qmp-pretty:", optarg,
+                                                  NULL));
+        cfg.has_default_monitor = true;
+        break;
+    case OPT_MONITOR:
+        g_ptr_array_add(cfg.monitors, g_strconcat("hmp:", optarg, NULL));
+        cfg.has_default_monitor = true;
+        break;
+    case OPT_ADD_FD:
+        parse_opts_or_exit("add-fd", optarg, false);
+        break;
+    case OPT_OBJECT:
+        g_ptr_array_add(cfg.objects, (gpointer)optarg);
+        break;
+    case OPT_DEVICE:
+        g_ptr_array_add(cfg.devices, (gpointer)optarg);
+        break;
+    case OPT_GLOBAL: {
+        const char *dot = strchr(optarg, '.'), *eq = strchr(optarg, '=');
+        if (!dot || !eq || eq < dot) {
+            error_report("-global %s: Invalid global format", optarg);
+            exit(1);
+        }
+        g_autofree char *driver = g_strndup(optarg, dot - optarg);
+        g_autofree char *prop = g_strndup(dot + 1, eq - dot - 1);
+        qdev_prop_register_global(driver, prop, eq + 1);
+        break;
+    }
+    case OPT_KERNEL:
+        vl_set_machine_str("kernel", optarg);
+        break;
+    case OPT_INITRD:
+        vl_set_machine_str("initrd", optarg);
+        break;
+    case OPT_APPEND:
+        vl_set_machine_str("append", optarg);
+        break;
+    case OPT_DTB:
+        vl_set_machine_str("dtb", optarg);
+        break;
+    case OPT_BIOS:
+        vl_set_machine_str("firmware", optarg);
+        break;
+    case OPT_RTC:
+        opts = parse_opts_or_exit("rtc", optarg, false);
+        vl_configure_rtc(opts);
+        break;
+    case OPT_NO_SHUTDOWN:
+        shutdown_action = SHUTDOWN_ACTION_PAUSE;
+        break;
+    case OPT_NO_REBOOT:
+        reboot_action = REBOOT_ACTION_SHUTDOWN;
+        break;
+    case OPT_ACTION:
+        opts = parse_opts_or_exit("action", optarg, false);
+        vl_configure_action(opts);
+        break;
+    case OPT_BOOT:
+        parse_opts_or_exit("boot-opts", optarg, true);
+        break;
+    case OPT_OVERCOMMIT:
+        opts = parse_opts_or_exit("overcommit", optarg, false);
+        vl_configure_overcommit(opts);
+        break;
+    case OPT_MSG:
+        opts = parse_opts_or_exit("msg", optarg, false);
+        message_with_timestamp = qemu_opt_get_bool(opts, "timestamp", false);
+        error_with_guestname = qemu_opt_get_bool(opts, "guest-name", false);
+        break;
+    case OPT_AUDIODEV:
+        audio_parse_option(optarg);
+        break;
+    case OPT_SANDBOX:
+        sandbox_parse_option(optarg);
+        break;
+    case OPT_DAEMONIZE:
+        cfg.daemonize = true;
+        break;
+    case OPT_PIDFILE:
+        cfg.pidfile = optarg;
+        break;
+    case OPT_D:
+        cfg.log_mask = optarg;
+        break;
+    case OPT_DLOG:
+        cfg.log_file = optarg;
+        break;
+    case OPT_TRACE: {
+        Error *err = NULL;
+        if (!trace_opt_parse(optarg, &err)) {
+            error_report_err(err);
+            exit(1);
+        }
+        break;
+    }
+    }
+}
+
+void vl_set_machine_str(const char *key, const char *value)
+{
+    if (!cfg.machine_opts) {
+        cfg.machine_opts = qdict_new();
+    }
+    qdict_put_str(cfg.machine_opts, key, value);
+}
+
+/* ---- Daemonize and pid file ---- */
+
+static void daemonize_start(void)
+{
+    int fds[2];
+    pid_t pid;
+
+    if (pipe(fds) < 0) {
+        error_report("cannot create pipe: %s", strerror(errno));
+        exit(1);
+    }
+    pid = fork();
+    if (pid < 0) {
+        error_report("cannot fork: %s", strerror(errno));
+        exit(1);
+    }
+    if (pid > 0) {
+        /* The parent waits for the child to be ready, then exits. */
+        uint8_t status = 1;
+        ssize_t n;
+
+        close(fds[1]);
+        do {
+            n = read(fds[0], &status, 1);
+        } while (n < 0 && errno == EINTR);
+        _exit(n == 1 ? status : 1);
+    }
+    close(fds[0]);
+    daemon_pipe = fds[1];
+    setsid();
+}
+
+static void daemonize_finish(void)
+{
+    uint8_t status = 0;
+    int fd;
+
+    if (daemon_pipe < 0) {
+        return;
+    }
+    if (chdir("/") < 0) {
+        /* not fatal */
+    }
+    /* libvirt waits for stderr to close: stdio goes to /dev/null. */
+    fd = open("/dev/null", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+    }
+    if (write(daemon_pipe, &status, 1) != 1) {
+        /* the parent is gone: nothing to tell */
+    }
+    close(daemon_pipe);
+    daemon_pipe = -1;
+}
+
+static void write_pidfile(const char *path)
+{
+    g_autofree char *content = g_strdup_printf("%d\n", (int)getpid());
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd < 0 || lockf(fd, F_TLOCK, 0) < 0) {
+        error_report("cannot create PID file: %s", strerror(errno));
+        exit(1);
+    }
+    if (ftruncate(fd, 0) < 0 || write(fd, content, strlen(content)) < 0) {
+        error_report("cannot create PID file: %s", strerror(errno));
+        exit(1);
+    }
+    /* The fd stays open, and the lock with it, for our lifetime. */
+}
+
+/* ---- Start-up ---- */
+
+static void configure_accelerator(MachineState *ms)
+{
+    bool found = false;
+
+    if (cfg.accels->len == 0) {
+        g_ptr_array_add(cfg.accels, g_strdup("tcg"));
+    }
+    for (guint i = 0; i < cfg.accels->len && !found; i++) {
+        g_auto(GStrv) names = g_strsplit(g_ptr_array_index(cfg.accels, i),
+                                         ":", -1);
+        for (char **n = names; *n && !found; n++) {
+            if (!strcmp(*n, "help")) {
+                printf("Accelerators supported in QEMU binary:\ntcg\n");
+                exit(0);
+            }
+            if (!strcmp(*n, "tcg")) {
+                found = true;
+            } else {
+                error_report("invalid accelerator %s", *n);
+            }
+        }
+    }
+    if (!found) {
+        error_report("no accelerator found");
+        exit(1);
+    }
+}
+
+static MachineClass *select_machine(void)
+{
+    const char *name = cfg.machine_opts ?
+                       qdict_get_try_str(cfg.machine_opts, "type") : NULL;
+    MachineClass *mc;
+
+    if (name && is_help_option(name)) {
+        machine_help();
+        exit(0);
+    }
+    if (!name) {
+        mc = find_default_machine_class();
+        if (!mc) {
+            error_report("No machine specified, and there is no default");
+            error_printf("Use -machine help to list supported machines\n");
+            exit(1);
+        }
+        return mc;
+    }
+    mc = find_machine_class(name);
+    if (!mc) {
+        error_report("unsupported machine type: \"%s\"", name);
+        error_printf("Use -machine help to list supported machines\n");
+        exit(1);
+    }
+    return mc;
+}
+
+static void apply_machine_opts(MachineState *ms)
+{
+    const QDictEntry *e;
+
+    if (!cfg.machine_opts) {
+        return;
+    }
+    for (e = qdict_first(cfg.machine_opts); e;
+         e = qdict_next(cfg.machine_opts, e)) {
+        const char *key = qdict_entry_key(e);
+        Error *err = NULL;
+        QObject *v = qdict_entry_value(e);
+
+        if (!strcmp(key, "type")) {
+            continue;
+        }
+        if (!strcmp(key, "accel")) {
+            g_ptr_array_add(cfg.accels,
+                            g_strdup(qstring_get_str(qobject_to(QString, v))));
+            continue;
+        }
+        if (qobject_type(v) != QTYPE_QSTRING) {
+            error_report("Parameter '%s' is not a scalar", key);
+            exit(1);
+        }
+        if (!object_property_parse(OBJECT(ms), key, qstring_get_str(qobject_to(QString, v)),
+                                   &err)) {
+            error_report_err(err);
+            exit(1);
+        }
+    }
+}
+
+static void configure_memory_and_smp(MachineState *ms, MachineClass *mc)
+{
+    QemuOpts *opts = qemu_opts_find(qemu_find_opts("memory"), NULL);
+
+    if (opts && qemu_opt_get(opts, "size")) {
+        uint64_t sz = qemu_opt_get_size(opts, "size", ms->ram_size);
+        const char *s = qemu_opt_get(opts, "size");
+
+        /* A size without suffix means MiB. */
+        if (g_ascii_isdigit(s[strlen(s) - 1])) {
+            sz <<= 20;
+        }
+        if (sz == 0) {
+            error_report("ram size too small");
+            exit(1);
+        }
+        ms->ram_size = sz;
+        ms->maxram_size = sz;
+    }
+    vl_configure_smp(ms, mc, qemu_opts_find(qemu_find_opts("smp-opts"),
+                                            NULL));
+}
+
+static void create_serials(void)
+{
+    for (guint i = 0; i < cfg.serials->len; i++) {
+        const char *dev = g_ptr_array_index(cfg.serials, i);
+        g_autofree char *label = g_strdup_printf("serial%u", i);
+        Chardev *chr;
+        const char *id;
+
+        if (i >= MAX_SERIAL_PORTS) {
+            error_report("too many serial ports");
+            exit(1);
+        }
+        if (!strcmp(dev, "none")) {
+            continue;
+        }
+        if (strstart(dev, "chardev:", &id)) {
+            chr = qemu_chr_find(id);
+            if (!chr) {
+                error_report("chardev '%s' not found", id);
+                exit(1);
+            }
+        } else {
+            chr = qemu_chr_new_mux_mon(label, dev, NULL);
+            if (!chr) {
+                error_report("could not connect serial device to character "
+                             "backend '%s'", dev);
+                exit(1);
+            }
+        }
+        vl_set_serial_hd(i, chr);
+    }
+}
+
+static void create_monitors(void)
+{
+    for (guint i = 0; i < cfg.monitors->len; i++) {
+        const char *spec = g_ptr_array_index(cfg.monitors, i);
+        bool qmp = g_str_has_prefix(spec, "qmp");
+        bool pretty = g_str_has_prefix(spec, "qmp-pretty:");
+        const char *dev = strchr(spec, ':') + 1;
+        g_autofree char *label = g_strdup_printf("compat_monitor%u", i);
+        Chardev *chr;
+        Error *err = NULL;
+
+        if (!strcmp(dev, "none")) {
+            continue;
+        }
+        chr = qemu_chr_new_mux_mon(label, dev, NULL);
+        if (!chr) {
+            error_report("could not connect monitor to character backend "
+                         "'%s'", dev);
+            exit(1);
+        }
+        if (qmp) {
+            monitor_init_qmp(chr, pretty, &err);
+        } else {
+            monitor_init_hmp(chr, true, &err);
+        }
+        if (err) {
+            error_report_err(err);
+            exit(1);
+        }
+    }
+}
+
+static int chardev_init_func(void *opaque, QemuOpts *opts, Error **errp)
+{
+    Error *local_err = NULL;
+
+    if (!qemu_chr_new_from_opts(opts, NULL, &local_err)) {
+        if (local_err) {
+            error_report_err(local_err);
+            exit(1);
+        }
+        exit(0);        /* "help" printed the list */
+    }
+    return 0;
+}
+
+static int mon_init_func(void *opaque, QemuOpts *opts, Error **errp)
+{
+    return monitor_init_opts(opts, errp);
+}
+
+int vireo_main(int argc, char **argv)
+{
+    MachineClass *mc;
+    MachineState *ms;
+    Error *err = NULL;
+    int status;
+
+    error_set_progname(argv[0]);
+    qemu_init_main_loop(&error_fatal);
+    bql_lock();
+    cfg.accels = g_ptr_array_new_with_free_func(g_free);
+    cfg.devices = g_ptr_array_new();
+    cfg.objects = g_ptr_array_new();
+    cfg.serials = g_ptr_array_new();
+    cfg.monitors = g_ptr_array_new_with_free_func(g_free);
+    register_opts();
+    monitor_init_globals();
+
+    parse_args(argc, argv);
+
+    if (cfg.log_file && !qemu_set_log_filename(cfg.log_file, &err)) {
+        error_report_err(err);
+        exit(1);
+    }
+    if (cfg.log_mask) {
+        int mask = qemu_str_to_log_mask(cfg.log_mask);
+        if (!strcmp(cfg.log_mask, "help")) {
+            qemu_print_log_usage(stdout);
+            exit(0);
+        }
+        if (!mask) {
+            qemu_print_log_usage(stderr);
+            exit(1);
+        }
+        if (!qemu_set_log(mask, &err)) {
+            error_report_err(err);
+            exit(1);
+        }
+    } else if (cfg.log_file && !qemu_set_log(0, &err)) {
+        error_report_err(err);
+        exit(1);
+    }
+
+    mc = select_machine();
+    /* Fd sets first: chardevs and objects may open /dev/fdset/N. */
+    if (qemu_opts_foreach(qemu_find_opts("add-fd"),
+                          monitor_parse_add_fd_opts, NULL, &error_fatal)) {
+        exit(1);
+    }
+    if (cfg.daemonize) {
+        for (guint i = 0; i < cfg.serials->len; i++) {
+            if (strstr(g_ptr_array_index(cfg.serials, i), "stdio")) {
+                error_report("cannot use stdio with -daemonize");
+                exit(1);
+            }
+        }
+        daemonize_start();
+    }
+    if (cfg.pidfile) {
+        write_pidfile(cfg.pidfile);
+    }
+
+    /* Defaults, as QEMU: -nographic muxes serial and monitor on stdio. */
+    if (!cfg.nodefaults && !mc->no_serial && cfg.serials->len == 0) {
+        g_ptr_array_add(cfg.serials, cfg.nographic ? "mon:stdio" : "null");
+    }
+    if (!cfg.nodefaults && !cfg.has_default_monitor && !cfg.nographic) {
+        /* Without a display there is nowhere to show a default monitor. */
+    }
+
+    sandbox_apply_early();
+    for (guint i = 0; i < cfg.objects->len; i++) {
+        loc_set_none();
+        user_creatable_process_cmdline(g_ptr_array_index(cfg.objects, i));
+    }
+    qemu_opts_foreach(qemu_find_opts("chardev"), chardev_init_func, NULL,
+                      &error_fatal);
+    create_serials();
+    create_monitors();
+    if (qemu_opts_foreach(qemu_find_opts("mon"), mon_init_func, NULL,
+                          &err)) {
+        error_report_err(err);
+        exit(1);
+    }
+    audio_init_backends();
+
+    ms = MACHINE(object_new(object_class_get_name(OBJECT_CLASS(mc))));
+    current_machine = ms;
+    object_property_add_child(object_get_root(), "machine", OBJECT(ms));
+    object_unref(OBJECT(ms));
+    apply_machine_opts(ms);
+    configure_accelerator(ms);
+    configure_memory_and_smp(ms, mc);
+    if (cfg.cpu_model) {
+        if (is_help_option(cfg.cpu_model)) {
+            vl_cpu_help();
+            exit(0);
+        }
+        ms->cpu_type = arch_cpu_type_by_name(cfg.cpu_model);
+        if (!ms->cpu_type) {
+            error_report("unable to find CPU model '%s'", cfg.cpu_model);
+            exit(1);
+        }
+    }
+    if (!qemu_uuid_set) {
+        memset(qemu_uuid, 0, sizeof(qemu_uuid));
+    }
+    if (!machine_run_board_init(ms, &err)) {
+        error_report_err(err);
+        exit(1);
+    }
+    for (guint i = 0; i < cfg.devices->len; i++) {
+        if (!vl_device_add(g_ptr_array_index(cfg.devices, i), &err)) {
+            error_report_err(err);
+            exit(1);
+        }
+    }
+    qemu_system_reset(SHUTDOWN_CAUSE_NONE);
+    sandbox_apply_late();
+    daemonize_finish();
+
+    if (autostart) {
+        vm_start();
+    }
+    status = qemu_main_loop();
+    monitor_cleanup();
+    return status;
+}
