@@ -464,7 +464,7 @@ QemuOpts *qemu_chr_parse_compat(const char *label, const char *filename,
     QemuOpts *opts;
     const char *p;
 
-    opts = qemu_opts_create(qemu_find_opts("chardev"), label, 1, NULL);
+    opts = qemu_opts_create(&qemu_chardev_opts, label, 1, NULL);
     if (!opts) {
         return NULL;
     }
