@@ -221,7 +221,7 @@ void user_creatable_process_cmdline(const char *cmdline)
     const char *type;
 
     if (!args) {
-        error_report_err(err);
+        error_report("%s", error_get_pretty(err));
         exit(1);
     }
     type = qdict_get_try_str(args, "qom-type");
@@ -231,7 +231,7 @@ void user_creatable_process_cmdline(const char *cmdline)
         exit(0);
     }
     if (!user_creatable_add_qdict(args, keyval, &err)) {
-        error_report_err(err);
+        error_report("%s", error_get_pretty(err));
         exit(1);
     }
     qobject_unref(args);

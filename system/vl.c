@@ -20,6 +20,7 @@
 #include "hw/qdev-properties.h"
 #include "monitor/monitor.h"
 #include "qom/object_interfaces.h"
+#include "chardev/char.h"
 #include "qobject/qdict.h"
 #include "qobject/qjson.h"
 #include "qobject/qstring.h"
@@ -34,18 +35,28 @@ uint8_t qemu_uuid[16];
 bool qemu_uuid_set;
 bool autostart = true;
 
-typedef struct DeviceOption {
+/* A deferred option string and where it was given. */
+typedef struct DeferredOption {
     char *str;
     Location loc;
-} DeviceOption;
+} DeferredOption;
+
+static void defer(GPtrArray *list, const char *str)
+{
+    DeferredOption *d = g_new0(DeferredOption, 1);
+
+    d->str = g_strdup(str);
+    loc_save(&d->loc);
+    g_ptr_array_add(list, d);
+}
 
 static struct {
     const char *machine_type;
     QDict *machine_opts;
     GPtrArray *accels;          /* names, in order of preference */
-    GPtrArray *devices;         /* -device strings */
-    GPtrArray *objects;         /* -object strings */
-    GPtrArray *serials;         /* -serial strings */
+    GPtrArray *devices;         /* -device (DeferredOption) */
+    GPtrArray *objects;         /* -object (DeferredOption) */
+    GPtrArray *serials;         /* -serial (DeferredOption) */
     GPtrArray *monitors;        /* "qmp:..." / "qmp-pretty:..." / "hmp:..." */
     const char *cpu_model;
     const char *ram_size;
@@ -326,14 +337,23 @@ static void machine_help(void)
 
 /* ---- Parsing ---- */
 
+/* Command-line errors are one line naming the option (no hints). */
+static void G_NORETURN exit_with_error(Error *err)
+{
+    error_report("%s", error_get_pretty(err));
+    error_free(err);
+    exit(1);
+}
+
 static QemuOpts *parse_opts_or_exit(const char *group, const char *arg,
                                     bool permit_abbrev)
 {
-    QemuOpts *opts = qemu_opts_parse_noisily(qemu_find_opts(group), arg,
-                                             permit_abbrev);
+    Error *err = NULL;
+    QemuOpts *opts = qemu_opts_parse(qemu_find_opts(group), arg,
+                                     permit_abbrev, &err);
 
     if (!opts) {
-        exit(1);
+        exit_with_error(err);
     }
     return opts;
 }
@@ -345,12 +365,19 @@ static void parse_machine_opts(const char *arg)
     QDict *d = keyval_parse(arg, "type", &help, &err);
 
     if (!d) {
-        error_report_err(err);
-        exit(1);
+        exit_with_error(err);
     }
     if (help) {
         machine_help();
         exit(0);
+    }
+    /* Checked now, while the option is the current location. */
+    if (qdict_get_try_str(d, "type") &&
+        !is_help_option(qdict_get_str(d, "type")) &&
+        !find_machine_class(qdict_get_str(d, "type"))) {
+        error_report("unsupported machine type: \"%s\"",
+                     qdict_get_str(d, "type"));
+        exit(1);
     }
     if (!cfg.machine_opts) {
         cfg.machine_opts = qdict_new();
@@ -414,6 +441,14 @@ void vl_handle_option(int index, const char *optarg)
         break;
     case OPT_ACCEL:
         opts = parse_opts_or_exit("accel", optarg, true);
+        if (qemu_opt_get(opts, "accel") &&
+            strcmp(qemu_opt_get(opts, "accel"), "tcg") &&
+            strcmp(qemu_opt_get(opts, "accel"), "kvm") &&
+            !is_help_option(qemu_opt_get(opts, "accel"))) {
+            error_report("invalid accelerator %s",
+                         qemu_opt_get(opts, "accel"));
+            exit(1);
+        }
         g_ptr_array_add(cfg.accels, g_strdup(qemu_opt_get(opts, "accel")));
         break;
     case OPT_ENABLE_KVM:
@@ -470,35 +505,36 @@ void vl_handle_option(int index, const char *optarg)
         }
         break;
     case OPT_SERIAL:
-        g_ptr_array_add(cfg.serials, (gpointer)optarg);
+        defer(cfg.serials, optarg);
         break;
     case OPT_CHARDEV:
-        parse_opts_or_exit("chardev", optarg, true);
+        opts = parse_opts_or_exit("chardev", optarg, true);
+        vl_check_chardev_backend(opts);
         break;
     case OPT_MON:
         parse_opts_or_exit("mon", optarg, true);
         break;
     case OPT_QMP:
-        g_ptr_array_add(cfg.monitors, g_strconcat("qmp:", optarg, NULL));
-        cfg.has_default_monitor = true;
-        break;
     case OPT_QMP_PRETTY:
-        g_ptr_array_add(cfg.monitors, g_strconcat("qmp-pretty:", optarg,
-                                                  NULL));
+    case OPT_MONITOR: {
+        g_autofree char *spec = g_strconcat(index == OPT_QMP ? "qmp:" :
+                                            index == OPT_QMP_PRETTY ?
+                                            "qmp-pretty:" : "hmp:",
+                                            optarg, NULL);
+        vl_check_chardev_spec(optarg);
+        defer(cfg.monitors, spec);
         cfg.has_default_monitor = true;
         break;
-    case OPT_MONITOR:
-        g_ptr_array_add(cfg.monitors, g_strconcat("hmp:", optarg, NULL));
-        cfg.has_default_monitor = true;
-        break;
+    }
     case OPT_ADD_FD:
         parse_opts_or_exit("add-fd", optarg, false);
         break;
     case OPT_OBJECT:
-        g_ptr_array_add(cfg.objects, (gpointer)optarg);
+        vl_check_object(optarg);
+        defer(cfg.objects, optarg);
         break;
     case OPT_DEVICE:
-        g_ptr_array_add(cfg.devices, (gpointer)optarg);
+        defer(cfg.devices, optarg);
         break;
     case OPT_GLOBAL: {
         const char *dot = strchr(optarg, '.'), *eq = strchr(optarg, '=');
@@ -579,6 +615,82 @@ void vl_handle_option(int index, const char *optarg)
         break;
     }
     }
+}
+
+/* -chardev: the backend must exist (checked while the option is current). */
+void vl_check_chardev_backend(QemuOpts *opts)
+{
+    const char *backend = qemu_opt_get(opts, "backend");
+    g_autofree char *type = NULL;
+    ObjectClass *oc;
+
+    if (!backend || is_help_option(backend)) {
+        return;
+    }
+    type = g_strdup_printf("chardev-%s",
+                           !strcmp(backend, "unix") || !strcmp(backend, "tcp")
+                           ? "socket" : !strcmp(backend, "tty") ? "serial"
+                           : backend);
+    oc = object_class_by_name(type);
+    if (!oc || object_class_is_abstract(oc) ||
+        !object_class_dynamic_cast(oc, TYPE_CHARDEV) ||
+        CHARDEV_CLASS(oc)->internal) {
+        error_report("'%s' is not a valid char driver name", backend);
+        exit(1);
+    }
+}
+
+/* -qmp/-monitor/-serial strings must be a chardev QEMU understands. */
+void vl_check_chardev_spec(const char *spec)
+{
+    QemuOpts *opts;
+
+    if (!strcmp(spec, "none")) {
+        return;
+    }
+    opts = qemu_chr_parse_compat("vireo-check", spec, true);
+    if (!opts) {
+        error_report("could not connect monitor to character backend '%s'",
+                     spec);
+        exit(1);
+    }
+    qemu_opts_del(opts);
+}
+
+/* -object: the type must be a user-creatable QOM type. */
+void vl_check_object(const char *optarg)
+{
+    Error *err = NULL;
+    QDict *d;
+    const char *type;
+    ObjectClass *oc;
+
+    if (optarg[0] == '{') {
+        QObject *o = qobject_from_json(optarg, &err);
+        d = o ? qobject_to(QDict, o) : NULL;
+        if (o && !d) {
+            qobject_unref(o);
+            error_report("JSON value must be an object");
+            exit(1);
+        }
+    } else {
+        bool help;
+        d = keyval_parse(optarg, "qom-type", &help, &err);
+    }
+    if (!d) {
+        exit_with_error(err);
+    }
+    type = qdict_get_try_str(d, "qom-type");
+    if (type && !is_help_option(type)) {
+        oc = object_class_by_name(type);
+        if (!oc || !object_class_dynamic_cast(oc, TYPE_USER_CREATABLE) ||
+            object_class_is_abstract(oc)) {
+            error_report("Parameter 'qom-type' does not accept value '%s'",
+                         type);
+            exit(1);
+        }
+    }
+    qobject_unref(d);
 }
 
 void vl_set_machine_str(const char *key, const char *value)
@@ -706,19 +818,13 @@ static MachineClass *select_machine(void)
     if (!name) {
         mc = find_default_machine_class();
         if (!mc) {
-            error_report("No machine specified, and there is no default");
-            error_printf("Use -machine help to list supported machines\n");
+            error_report("No machine specified, and there is no default "
+                         "(use -machine help to list supported machines)");
             exit(1);
         }
         return mc;
     }
-    mc = find_machine_class(name);
-    if (!mc) {
-        error_report("unsupported machine type: \"%s\"", name);
-        error_printf("Use -machine help to list supported machines\n");
-        exit(1);
-    }
-    return mc;
+    return find_machine_class(name);    /* checked while parsing */
 }
 
 static void apply_machine_opts(MachineState *ms)
@@ -777,14 +883,35 @@ static void configure_memory_and_smp(MachineState *ms, MachineClass *mc)
                                             NULL));
 }
 
+/* A chardev from a legacy spec ("stdio", "unix:...", "mon:stdio"). */
+static Chardev *vl_chardev_from_spec(const char *label, const char *spec)
+{
+    QemuOpts *opts = qemu_chr_parse_compat(label, spec, true);
+    Error *err = NULL;
+    Chardev *chr;
+
+    if (!opts) {
+        error_report("could not connect to character backend '%s'", spec);
+        exit(1);
+    }
+    chr = qemu_chr_new_from_opts(opts, NULL, &err);
+    qemu_opts_del(opts);
+    if (!chr) {
+        exit_with_error(err);
+    }
+    return chr;
+}
+
 static void create_serials(void)
 {
     for (guint i = 0; i < cfg.serials->len; i++) {
-        const char *dev = g_ptr_array_index(cfg.serials, i);
+        DeferredOption *d = g_ptr_array_index(cfg.serials, i);
+        const char *dev = d->str;
         g_autofree char *label = g_strdup_printf("serial%u", i);
         Chardev *chr;
         const char *id;
 
+        loc_restore(&d->loc);
         if (i >= MAX_SERIAL_PORTS) {
             error_report("too many serial ports");
             exit(1);
@@ -799,12 +926,7 @@ static void create_serials(void)
                 exit(1);
             }
         } else {
-            chr = qemu_chr_new_mux_mon(label, dev, NULL);
-            if (!chr) {
-                error_report("could not connect serial device to character "
-                             "backend '%s'", dev);
-                exit(1);
-            }
+            chr = vl_chardev_from_spec(label, dev);
         }
         vl_set_serial_hd(i, chr);
     }
@@ -813,7 +935,8 @@ static void create_serials(void)
 static void create_monitors(void)
 {
     for (guint i = 0; i < cfg.monitors->len; i++) {
-        const char *spec = g_ptr_array_index(cfg.monitors, i);
+        DeferredOption *d = g_ptr_array_index(cfg.monitors, i);
+        const char *spec = d->str;
         bool qmp = g_str_has_prefix(spec, "qmp");
         bool pretty = g_str_has_prefix(spec, "qmp-pretty:");
         const char *dev = strchr(spec, ':') + 1;
@@ -821,23 +944,18 @@ static void create_monitors(void)
         Chardev *chr;
         Error *err = NULL;
 
+        loc_restore(&d->loc);
         if (!strcmp(dev, "none")) {
             continue;
         }
-        chr = qemu_chr_new_mux_mon(label, dev, NULL);
-        if (!chr) {
-            error_report("could not connect monitor to character backend "
-                         "'%s'", dev);
-            exit(1);
-        }
+        chr = vl_chardev_from_spec(label, dev);
         if (qmp) {
             monitor_init_qmp(chr, pretty, &err);
         } else {
             monitor_init_hmp(chr, true, &err);
         }
         if (err) {
-            error_report_err(err);
-            exit(1);
+            exit_with_error(err);
         }
     }
 }
@@ -848,8 +966,7 @@ static int chardev_init_func(void *opaque, QemuOpts *opts, Error **errp)
 
     if (!qemu_chr_new_from_opts(opts, NULL, &local_err)) {
         if (local_err) {
-            error_report_err(local_err);
-            exit(1);
+            exit_with_error(local_err);
         }
         exit(0);        /* "help" printed the list */
     }
@@ -858,7 +975,13 @@ static int chardev_init_func(void *opaque, QemuOpts *opts, Error **errp)
 
 static int mon_init_func(void *opaque, QemuOpts *opts, Error **errp)
 {
-    return monitor_init_opts(opts, errp);
+    Error *err = NULL;
+
+    /* Reported here, while the -mon option is the current location. */
+    if (monitor_init_opts(opts, &err) < 0) {
+        exit_with_error(err);
+    }
+    return 0;
 }
 
 int vireo_main(int argc, char **argv)
@@ -875,7 +998,7 @@ int vireo_main(int argc, char **argv)
     cfg.devices = g_ptr_array_new();
     cfg.objects = g_ptr_array_new();
     cfg.serials = g_ptr_array_new();
-    cfg.monitors = g_ptr_array_new_with_free_func(g_free);
+    cfg.monitors = g_ptr_array_new();
     register_opts();
     monitor_init_globals();
 
@@ -912,7 +1035,8 @@ int vireo_main(int argc, char **argv)
     }
     if (cfg.daemonize) {
         for (guint i = 0; i < cfg.serials->len; i++) {
-            if (strstr(g_ptr_array_index(cfg.serials, i), "stdio")) {
+            DeferredOption *d = g_ptr_array_index(cfg.serials, i);
+            if (strstr(d->str, "stdio")) {
                 error_report("cannot use stdio with -daemonize");
                 exit(1);
             }
@@ -925,7 +1049,7 @@ int vireo_main(int argc, char **argv)
 
     /* Defaults, as QEMU: -nographic muxes serial and monitor on stdio. */
     if (!cfg.nodefaults && !mc->no_serial && cfg.serials->len == 0) {
-        g_ptr_array_add(cfg.serials, cfg.nographic ? "mon:stdio" : "null");
+        defer(cfg.serials, cfg.nographic ? "mon:stdio" : "null");
     }
     if (!cfg.nodefaults && !cfg.has_default_monitor && !cfg.nographic) {
         /* Without a display there is nowhere to show a default monitor. */
@@ -933,18 +1057,21 @@ int vireo_main(int argc, char **argv)
 
     sandbox_apply_early();
     for (guint i = 0; i < cfg.objects->len; i++) {
-        loc_set_none();
-        user_creatable_process_cmdline(g_ptr_array_index(cfg.objects, i));
+        DeferredOption *d = g_ptr_array_index(cfg.objects, i);
+
+        loc_restore(&d->loc);
+        user_creatable_process_cmdline(d->str);
     }
+    loc_set_none();
     qemu_opts_foreach(qemu_find_opts("chardev"), chardev_init_func, NULL,
                       &error_fatal);
     create_serials();
     create_monitors();
     if (qemu_opts_foreach(qemu_find_opts("mon"), mon_init_func, NULL,
                           &err)) {
-        error_report_err(err);
-        exit(1);
+        exit_with_error(err);
     }
+    loc_set_none();
     audio_init_backends();
 
     ms = MACHINE(object_new(object_class_get_name(OBJECT_CLASS(mc))));
@@ -973,11 +1100,14 @@ int vireo_main(int argc, char **argv)
         exit(1);
     }
     for (guint i = 0; i < cfg.devices->len; i++) {
-        if (!vl_device_add(g_ptr_array_index(cfg.devices, i), &err)) {
-            error_report_err(err);
-            exit(1);
+        DeferredOption *d = g_ptr_array_index(cfg.devices, i);
+
+        loc_restore(&d->loc);
+        if (!vl_device_add(d->str, &err)) {
+            exit_with_error(err);
         }
     }
+    loc_set_none();
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
     sandbox_apply_late();
     daemonize_finish();
@@ -987,5 +1117,8 @@ int vireo_main(int argc, char **argv)
     }
     status = qemu_main_loop();
     monitor_cleanup();
+    if (cfg.pidfile) {
+        unlink(cfg.pidfile);        /* as QEMU, on a clean exit */
+    }
     return status;
 }

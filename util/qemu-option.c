@@ -432,6 +432,7 @@ QemuOpts *qemu_opts_create(QemuOptsList *list, const char *id,
     opts = g_new0(QemuOpts, 1);
     opts->id = g_strdup(id);
     opts->list = list;
+    loc_save(&opts->loc);
     QTAILQ_INIT(&opts->head);
     QTAILQ_INSERT_TAIL(&list->head, opts, next);
     return opts;
@@ -448,6 +449,7 @@ void qemu_opts_reset(QemuOptsList *list)
 
 void qemu_opts_loc_restore(QemuOpts *opts)
 {
+    loc_restore(&opts->loc);
 }
 
 const char *qemu_opts_id(QemuOpts *opts)
@@ -740,12 +742,18 @@ int qemu_opts_foreach(QemuOptsList *list, qemu_opts_loopfunc func,
     QemuOpts *opts, *next;
     int rc;
 
+    Location loc = { 0 };
+
+    loc_push_none(&loc);
     QTAILQ_FOREACH_SAFE(opts, &list->head, next, next) {
+        loc_restore(&opts->loc);
         rc = func(opaque, opts, errp);
         if (rc) {
+            loc_pop(&loc);
             return rc;
         }
     }
+    loc_pop(&loc);
     return 0;
 }
 

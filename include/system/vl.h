@@ -13,6 +13,9 @@
 int vireo_main(int argc, char **argv);
 void vl_handle_option(int index, const char *optarg);
 void vl_set_machine_str(const char *key, const char *value);
+void vl_check_chardev_backend(QemuOpts *opts);
+void vl_check_chardev_spec(const char *spec);
+void vl_check_object(const char *optarg);
 
 /* vl-config.c */
 void vl_configure_rtc(QemuOpts *opts);

@@ -10,6 +10,7 @@
 
 #include "vireo/osdep.h"
 #include "vireo/error.h"
+#include "vireo/error-report.h"
 #include "vireo/queue.h"
 #include "qobject/qdict.h"
 
@@ -46,6 +47,7 @@ struct QemuOpt {
 struct QemuOpts {
     char *id;
     QemuOptsList *list;
+    Location loc;           /* where on the command line it came from */
     QTAILQ_HEAD(, QemuOpt) head;
     QTAILQ_ENTRY(QemuOpts) next;
 };
