@@ -1,0 +1,270 @@
+# Vireo functional tests: the riscv64 virt machine boots OpenSBI, U-Boot
+# and Linux, and the management plane works on the running guest.
+# SPDX-License-Identifier: MIT
+"""Each test starts vireo-system-riscv64 with its serial console on a unix
+socket and QMP on another, waits for output on the console, and checks
+the guest and QMP replies.  Needs the images of tests/guest/build.sh
+(VIREO_GUEST_DIR, or the newest ~/.cache/vireo/guest/*)."""
+
+import glob
+import os
+import re
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import require_binary
+from qmp import QMPSync
+
+READY = b"VIREO-GUEST-READY"
+
+
+def guest_dir():
+    d = os.environ.get("VIREO_GUEST_DIR")
+    if d:
+        return d
+    dirs = [p for p in glob.glob(os.path.expanduser("~/.cache/vireo/guest/*"))
+            if os.path.exists(os.path.join(p, ".done"))]
+    if not dirs:
+        pytest.skip("riscv64 guest images missing: run tests/guest/build.sh")
+    return max(dirs, key=os.path.getmtime)
+
+
+class Console:
+    """The guest's serial port on a unix socket."""
+
+    def __init__(self, path):
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.buf = b""
+
+    def expect(self, pattern, timeout=120):
+        """Wait for @pattern (bytes regex); return the match."""
+        deadline = time.monotonic() + timeout
+        regex = re.compile(pattern)
+        while True:
+            m = regex.search(self.buf)
+            if m:
+                self.buf = self.buf[m.end():]
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("timeout waiting for %r; console tail: %r"
+                                     % (pattern, self.buf[-500:]))
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            if not data:
+                raise AssertionError("console closed waiting for %r; tail %r"
+                                     % (pattern, self.buf[-500:]))
+            self.buf += data
+
+    def run(self, cmd, timeout=60):
+        """Run a shell command in the guest; return its output."""
+        n = int(time.monotonic() * 1000) % 100000
+        # The shell expands the marker, so its echo of the command line
+        # does not contain the expanded form.
+        self.sock.sendall(("%s; echo @@$((%d+1))@@\n" % (cmd, n)).encode())
+        m = self.expect(rb"(?s)(.*?)@@" + str(n + 1).encode() + rb"@@",
+                        timeout)
+        # The line editor may echo the typed line more than once (typed
+        # ahead of the prompt): the output follows the last echo.
+        echo = b"@@$((" + str(n).encode() + b"+1))@@"
+        out = m.group(1).rsplit(echo, 1)[-1]
+        return out.lstrip(b"\r\n").decode(errors="replace")
+
+    def close(self):
+        self.sock.close()
+
+
+class Guest:
+    def __init__(self, tmp_path, args, smp=1, kernel=True):
+        g = guest_dir()
+        self.serial = str(tmp_path / "serial.sock")
+        self.qmp_path = str(tmp_path / "qmp.sock")
+        argv = [require_binary("riscv64"), "-M", "virt", "-m", "256",
+                "-smp", str(smp), "-display", "none", "-nodefaults",
+                "-chardev", "socket,id=s0,path=%s,server=on,wait=off"
+                % self.serial, "-serial", "chardev:s0",
+                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path, "-S"]
+        if kernel:
+            argv += ["-kernel", os.path.join(g, "Image"),
+                     "-initrd", os.path.join(g, "initramfs.cpio.gz"),
+                     "-append", "console=ttyS0"]
+        self.proc = subprocess.Popen(argv + args, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        self.console = Console(self.serial)
+        self.mon = QMPSync()
+        self.mon.connect(self.qmp_path, negotiate=True)
+        # Started with -S: run only once the console listens, so no
+        # output is lost (a socket chardev drops it while unconnected).
+        self.mon.cmd("cont")
+
+    def close(self):
+        try:
+            self.mon.close()
+        except Exception:
+            pass
+        self.console.close()
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(10)
+
+
+@pytest.fixture
+def guest(tmp_path):
+    made = []
+
+    def _make(args=(), **kw):
+        g = Guest(tmp_path, list(args), **kw)
+        made.append(g)
+        return g
+
+    yield _make
+    for g in made:
+        g.close()
+
+
+@pytest.mark.parametrize("smp", [1, 2, 4])
+def test_linux_boots_to_shell(guest, smp):
+    g = guest(smp=smp)
+    g.console.expect(rb"OpenSBI v1\.\d")
+    g.console.expect(rb"Platform Name\s+: riscv-virtio,qemu")
+    m = g.console.expect(rb"Platform HART Count\s+: (\d+)")
+    assert int(m.group(1)) == smp
+    m = g.console.expect(READY + rb" harts=(\d+)")
+    assert int(m.group(1)) == smp
+    out = g.console.run("echo $((6*7)); grep -c ^processor /proc/cpuinfo")
+    assert out.split() == ["42", str(smp)]
+
+
+def test_uboot_prompt(guest, tmp_path):
+    g = guest(args=["-kernel", os.path.join(guest_dir(), "u-boot.bin")],
+              kernel=False)
+    g.console.expect(rb"U-Boot \d{4}\.\d+", timeout=120)
+    g.console.expect(rb"=> ", timeout=120)
+    g.console.sock.sendall(b"version\n")
+    g.console.expect(rb"U-Boot \d{4}\.\d+.*\r?\n", timeout=30)
+
+
+def test_poweroff_and_reboot_events(guest):
+    g = guest()
+    g.console.expect(READY)
+    g.console.sock.sendall(b"reboot -f\n")
+    ev = g.mon.wait_event("RESET", timeout=60)
+    assert ev["data"] == {"guest": True, "reason": "guest-reset"}
+    g.console.expect(READY)
+    g.console.sock.sendall(b"poweroff -f\n")
+    ev = g.mon.wait_event("SHUTDOWN", timeout=60)
+    assert ev["data"] == {"guest": True, "reason": "guest-shutdown"}
+    assert g.proc.wait(30) == 0
+
+
+def test_no_shutdown_pauses(guest):
+    g = guest(args=["-no-shutdown"])
+    g.console.expect(READY)
+    g.console.sock.sendall(b"poweroff -f\n")
+    g.mon.wait_event("SHUTDOWN", timeout=60)
+    g.mon.wait_event("STOP", timeout=30)
+    st = g.mon.cmd("query-status")
+    assert st == {"running": False, "status": "shutdown"}
+    assert g.proc.poll() is None
+
+
+def test_stop_freezes_guest_time(guest):
+    g = guest()
+    g.console.expect(READY)
+    t0 = float(g.console.run("cut -d' ' -f1 /proc/uptime").strip())
+    g.mon.cmd("stop")
+    assert g.mon.cmd("query-status") == {"running": False, "status": "paused"}
+    time.sleep(3)
+    g.mon.cmd("cont")
+    t1 = float(g.console.run("cut -d' ' -f1 /proc/uptime").strip())
+    # Three seconds passed on the host while stopped; the guest saw ~none.
+    assert t1 - t0 < 2.0, (t0, t1)
+
+
+def test_system_reset_boots_again(guest):
+    g = guest()
+    g.console.expect(READY)
+    g.mon.cmd("system_reset")
+    ev = g.mon.wait_event("RESET", timeout=30)
+    assert ev["data"] == {"guest": False, "reason": "host-qmp-system-reset"}
+    g.console.expect(READY)
+
+
+def test_cpus_and_qom(guest):
+    g = guest(smp=2)
+    g.console.expect(READY)
+    cpus = g.mon.cmd("query-cpus-fast")
+    assert [c["cpu-index"] for c in cpus] == [0, 1]
+    for c in cpus:
+        assert c["target"] == "riscv64"
+        assert c["qom-path"].startswith("/machine/soc0/harts[")
+        assert c["thread-id"] > 0 and c["thread-id"] != g.proc.pid
+    names = {p["name"] for p in g.mon.cmd("qom-list", path="/machine")}
+    assert {"soc0", "unattached", "type"} <= names
+    assert g.mon.cmd("qom-get", path="/machine", property="type") == \
+        "virt-machine"
+    err = g.mon.error("query-hotpluggable-cpus")
+    assert err["class"] == "GenericError"
+    err = g.mon.error("inject-nmi")
+    assert err["class"] == "GenericError"
+
+
+def test_dump_guest_memory(guest, tmp_path):
+    g = guest()
+    g.console.expect(READY)
+    core = str(tmp_path / "core")
+    g.mon.cmd("dump-guest-memory", paging=False, protocol="file:" + core)
+    ev = g.mon.wait_event("DUMP_COMPLETED", timeout=60)
+    assert ev["data"]["result"]["status"] == "completed"
+    out = subprocess.run(["readelf", "-h", "-l", "-n", core],
+                         capture_output=True, text=True, check=True).stdout
+    assert "CORE (Core file)" in out and "RISC-V" in out
+    assert "0x0000000080000000" in out          # RAM's physical base
+    assert "NT_PRSTATUS" in out
+    assert g.mon.cmd("query-status")["running"] is True
+
+
+def test_memsave_pmemsave(guest, tmp_path):
+    g = guest()
+    g.console.expect(READY)
+    p = str(tmp_path / "p.bin")
+    g.mon.cmd("pmemsave", val=0x1000, size=64, filename=p)
+    data = open(p, "rb").read()
+    assert len(data) == 64 and data != bytes(64)    # the reset ROM
+    err = g.mon.error("memsave", {"val": 0, "size": 4, "filename": p,
+                                  "cpu-index": 9})
+    assert "cpu-index" in err["desc"]
+
+
+def test_dumpdtb_matches_qemu(tmp_path):
+    vireo = str(tmp_path / "v.dtb")
+    r = subprocess.run([require_binary("riscv64"), "-M",
+                        "virt,dumpdtb=" + vireo, "-m", "256", "-smp", "2",
+                        "-display", "none", "-nodefaults"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    dts = subprocess.run(["dtc", "-I", "dtb", "-O", "dts", vireo],
+                         capture_output=True, text=True, check=True).stdout
+    nodes = set(re.findall(r"^\s*([\w@,.-]+) \{", dts, re.M))
+    for n in ("cpus", "memory@80000000", "serial@10000000",
+              "plic@c000000", "test@100000", "rtc@101000", "chosen",
+              "fw-cfg@10100000"):
+        assert n in nodes, (n, sorted(nodes))
+    assert 'compatible = "riscv-virtio"' in dts
