@@ -30,6 +30,7 @@ bench:
 	@scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory all
 	bash tests/bench/qmp.sh
+	bash tests/bench/tcg.sh
 
 install: all
 	meson install -C $(BUILD)

@@ -12,16 +12,22 @@ typedef struct ReadWatch {
     gpointer tag;
     ChrReadyFunc *ready;
     int max;
+    GIOCondition events;        /* what the fd is polled for now */
 } ReadWatch;
 
 /* Poll the fd only while the frontend has room: that is flow control. */
 static gboolean read_watch_prepare(GSource *source, gint *timeout)
 {
     ReadWatch *w = (ReadWatch *)source;
+    GIOCondition want;
 
     w->max = qemu_chr_be_can_write(w->chr);
-    g_source_modify_unix_fd(source, w->tag,
-                            w->max > 0 ? G_IO_IN | G_IO_HUP | G_IO_ERR : 0);
+    want = w->max > 0 ? G_IO_IN | G_IO_HUP | G_IO_ERR : 0;
+    /* Changing the poll set wakes the context: only do it on a change. */
+    if (want != w->events) {
+        g_source_modify_unix_fd(source, w->tag, want);
+        w->events = want;
+    }
     *timeout = -1;
     return FALSE;
 }
@@ -49,7 +55,8 @@ GSource *chr_fd_read_watch_add(Chardev *chr, int fd, ChrReadyFunc *ready)
 
     w->chr = chr;
     w->ready = ready;
-    w->tag = g_source_add_unix_fd(&w->source, fd, G_IO_IN);
+    w->events = G_IO_IN;
+    w->tag = g_source_add_unix_fd(&w->source, fd, w->events);
     g_source_attach(&w->source, chr->gcontext);
     return &w->source;
 }
