@@ -114,24 +114,34 @@ static gboolean monitor_unblocked(void *do_not_use, GIOCondition cond,
     mon->out_watch = 0;
     monitor_flush_locked(mon);
     g_rec_mutex_unlock(&mon->lock);
+    /* Input paused while the backlog was large may flow again. */
+    qemu_chr_fe_accept_input(&mon->chr);
     return G_SOURCE_REMOVE;
 }
 
 static void monitor_flush_locked(Monitor *mon)
 {
-    int rc;
+    size_t done = 0;
 
     if (!mon->use_chr || mon->dead || !mon->outbuf->len) {
         return;
     }
-    rc = qemu_chr_fe_write(&mon->chr, (const uint8_t *)mon->outbuf->str,
-                           mon->outbuf->len);
-    if (rc == (int)mon->outbuf->len) {
+    /* Write all the chardev takes, then shift the rest once. */
+    while (done < mon->outbuf->len) {
+        int rc = qemu_chr_fe_write(&mon->chr,
+                                   (const uint8_t *)mon->outbuf->str + done,
+                                   mon->outbuf->len - done);
+        if (rc <= 0) {
+            break;
+        }
+        done += rc;
+    }
+    if (done == mon->outbuf->len) {
         g_string_truncate(mon->outbuf, 0);
         return;
     }
-    if (rc > 0) {
-        g_string_erase(mon->outbuf, 0, rc);
+    if (done > 0) {
+        g_string_erase(mon->outbuf, 0, done);
     }
     /* The chardev is full (or not connected): wait until it drains. */
     if (!mon->out_watch) {
@@ -163,7 +173,10 @@ void monitor_write_locked(Monitor *mon, const char *str, size_t len)
         }
     }
     g_string_append_len(mon->outbuf, str + rc, len - rc);
-    monitor_flush_locked(mon);
+    /* With a backlog, the writable watch flushes; no retry per message. */
+    if (!mon->out_watch) {
+        monitor_flush_locked(mon);
+    }
 }
 
 void monitor_flush(Monitor *mon)

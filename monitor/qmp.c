@@ -208,12 +208,22 @@ static void handle_qmp_command(void *opaque, QObject *req, Error *err)
     g_queue_push_tail(mon->req_queue, r);
 }
 
+/* Bytes of unsent replies above which the monitor stops reading. */
+#define QMP_OUTPUT_BACKLOG_MAX (256 * 1024)
+
 static int monitor_qmp_can_read(void *opaque)
 {
     MonitorQMP *mon = opaque;
 
     if (mon->common.suspend_cnt ||
         g_queue_get_length(mon->req_queue) >= QMP_REQ_QUEUE_LEN_MAX) {
+        return 0;
+    }
+    /*
+     * A client that does not read its replies is not read either: the
+     * backlog stays bounded (and a garbage flood cannot grow it forever).
+     */
+    if (mon->common.outbuf->len > QMP_OUTPUT_BACKLOG_MAX) {
         return 0;
     }
     return QMP_READ_CHUNK;
