@@ -383,11 +383,14 @@ void hmp_closefd(Monitor *mon, const QDict *qdict)
     hmp_handle_error(mon, err);
 }
 
-/*
- * "info mtree" is absent: the memory API is not part of this build's
- * system library yet.
- */
 const HMPCommand hmp_info_cmds[] = {
+    { "registers", "cpustate_all:-a", "[-a]",
+      "show the cpu registers (-a: all - show register info for all cpus)",
+      hmp_info_registers },
+    { "cpus", "", "", "show infos for each CPU", hmp_info_cpus },
+    { "mtree", "flatview:-f", "[-f]",
+      "show memory tree (-f: dump flat view for address spaces)",
+      hmp_info_mtree },
     { "version", "", "", "show the version of QEMU", hmp_info_version },
     { "status", "", "", "show the current VM status (running|paused)",
       hmp_info_status },
@@ -406,6 +409,10 @@ const HMPCommand hmp_info_cmds[] = {
 
 const HMPCommand hmp_cmds[] = {
     { "help|?", "name:S?", "[cmd]", "show the help", hmp_help },
+    { "x", "fmt:/,addr:l", "/fmt addr",
+      "virtual memory dump starting at 'addr'", hmp_memory_dump },
+    { "xp", "fmt:/,addr:l", "/fmt addr",
+      "physical memory dump starting at 'addr'", hmp_physical_memory_dump },
     { "quit|q", "", "", "quit the emulator", hmp_quit },
     { "stop|s", "", "", "stop emulation", hmp_stop },
     { "cont|c", "", "", "resume emulation", hmp_cont },

@@ -172,6 +172,57 @@ static bool hmp_parse_args(Monitor *mon, const HMPCommand *cmd,
         optional = tlen > 1 && type[tlen - 1] == '?';
         p = skip_spaces(p);
 
+        if (type[0] == '/') {
+            /*
+             * QEMU's "/fmt" of x and xp: /[count][format][size] with
+             * format one of x d u o c i and size b h w g; defaults 1 x w.
+             */
+            int64_t count = 1;
+            int format = 'x', size = 4;
+
+            if (*p == '/') {
+                char *end;
+
+                p++;
+                if (g_ascii_isdigit(*p)) {
+                    count = strtol(p, &end, 10);
+                    p = end;
+                }
+                while (*p && *p != ' ' && *p != '\t') {
+                    switch (*p) {
+                    case 'x': case 'd': case 'u': case 'o': case 'c':
+                    case 'i':
+                        format = *p;
+                        break;
+                    case 'b':
+                        size = 1;
+                        break;
+                    case 'h':
+                        size = 2;
+                        break;
+                    case 'w':
+                        size = 4;
+                        break;
+                    case 'g':
+                    case 'L':
+                        size = 8;
+                        break;
+                    default:
+                        monitor_printf(mon, "invalid char in format: '%c'\n",
+                                       *p);
+                        goto out;
+                    }
+                    p++;
+                }
+                if (format == 'c') {
+                    size = 1;
+                }
+            }
+            qdict_put_int(qdict, "count", count);
+            qdict_put_int(qdict, "format", format);
+            qdict_put_int(qdict, "size", size);
+            continue;
+        }
         if (type[0] == '-') {
             /* A flag such as -j. */
             if (p[0] == '-' && p[1] == type[1] &&
@@ -216,6 +267,7 @@ static bool hmp_parse_args(Monitor *mon, const HMPCommand *cmd,
             g_free(w);
             break;
         }
+        case 'l':
         case 'i': {
             char *w = get_word(&p);
             int64_t v;

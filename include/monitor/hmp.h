@@ -30,6 +30,13 @@ typedef struct HMPCommand {
     const struct HMPCommand *sub_table;
 } HMPCommand;
 
+/* Guest CPU and memory inspection (hmp-target.c). */
+void hmp_info_registers(Monitor *mon, const QDict *qdict);
+void hmp_info_cpus(Monitor *mon, const QDict *qdict);
+void hmp_info_mtree(Monitor *mon, const QDict *qdict);
+void hmp_memory_dump(Monitor *mon, const QDict *qdict);
+void hmp_physical_memory_dump(Monitor *mon, const QDict *qdict);
+
 /* Installs the top-level and "info" tables (NULL-name terminated). */
 void hmp_set_command_tables(const HMPCommand *cmds,
                             const HMPCommand *info_cmds);

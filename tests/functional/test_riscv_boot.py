@@ -268,3 +268,22 @@ def test_dumpdtb_matches_qemu(tmp_path):
               "fw-cfg@10100000"):
         assert n in nodes, (n, sorted(nodes))
     assert 'compatible = "riscv-virtio"' in dts
+
+
+def test_hmp_inspection(guest):
+    g = guest(smp=2)
+    g.console.expect(READY)
+    hmp = lambda line: g.mon.cmd("human-monitor-command", **{
+        "command-line": line})
+    cpus = hmp("info cpus").splitlines()
+    assert cpus[0].startswith("* CPU #0: thread_id=") and len(cpus) == 2
+    regs = hmp("info registers")
+    assert re.search(r"^ pc\s+[0-9a-f]{16}\r?$", regs, re.M)
+    assert "x2/sp" in regs
+    # The reset ROM starts with "auipc t0, 0" (0x00000297).
+    assert hmp("xp /4xw 0x1000").startswith(
+        "0000000000001000: 0x00000297 ")
+    assert "riscv_virt_board.ram" in hmp("info mtree")
+    # A virtual address the guest does not map.
+    assert "Cannot access memory" in hmp("x /2xg 0x10")
+    assert "invalid char in format" in hmp("x /2q 0x10")
