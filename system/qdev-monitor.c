@@ -42,15 +42,28 @@ static BusState *find_bus(DeviceClass *dc, const char *path, Error **errp)
     if (!dc->bus_type) {
         return NULL;
     }
+    /* As QEMU: the first bus of the right type with a free slot, walking
+     * the system bus's devices in their list order. */
     {
-        Object *obj = object_resolve_path_type("", dc->bus_type, NULL);
-        if (!obj) {
-            error_setg(errp, "No '%s' bus found for device '%s'",
-                       dc->bus_type, object_class_get_name(OBJECT_CLASS(dc)));
-            return NULL;
+        BusState *sysbus = sysbus_get_default();
+        BusChild *kid;
+
+        QTAILQ_FOREACH(kid, &sysbus->children, sibling) {
+            BusState *child;
+
+            QLIST_FOREACH(child, &kid->child->child_bus, sibling) {
+                int max = BUS_GET_CLASS(child)->max_dev;
+
+                if (object_dynamic_cast(OBJECT(child), dc->bus_type) &&
+                    (!max || child->num_children < max)) {
+                    return child;
+                }
+            }
         }
-        return BUS(obj);
     }
+    error_setg(errp, "No '%s' bus found for device '%s'", dc->bus_type,
+               object_class_get_name(OBJECT_CLASS(dc)));
+    return NULL;
 }
 
 static DeviceState *device_add_qdict(QDict *opts, bool from_json,

@@ -287,3 +287,22 @@ def test_hmp_inspection(guest):
     # A virtual address the guest does not map.
     assert "Cannot access memory" in hmp("x /2xg 0x10")
     assert "invalid char in format" in hmp("x /2q 0x10")
+
+
+def test_virtio_rng(guest):
+    g = guest(args=["-device", "virtio-rng-device,id=rng0"])
+    g.console.expect(READY)
+    out = g.console.run("cat /sys/class/misc/hw_random/rng_current")
+    assert "virtio_rng" in out
+    out = g.console.run("head -c 4096 /dev/hwrng | md5sum; "
+                        "head -c 4096 /dev/hwrng | md5sum")
+    sums = [line.split()[0] for line in out.strip().splitlines()]
+    assert len(sums) == 2 and sums[0] != sums[1]
+    # QEMU puts the first -device on the last transport (IRQ 8).
+    assert "virtio0" in g.console.run("grep virtio /proc/interrupts")
+    props = {p["name"] for p in g.mon.cmd("device-list-properties",
+                                          typename="virtio-rng-device")}
+    assert {"max-bytes", "period"} <= props
+    path = g.mon.cmd("qom-get", path="/machine/peripheral/rng0",
+                     property="parent_bus")
+    assert "virtio-mmio-bus" in path
