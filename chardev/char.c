@@ -529,10 +529,10 @@ fail:
     return NULL;
 }
 
-Chardev *qemu_chr_new(const char *label, const char *filename,
-                      GMainContext *context)
+static Chardev *chr_new_compat(const char *label, const char *filename,
+                               bool permit_mux_mon, GMainContext *context)
 {
-    QemuOpts *opts = qemu_chr_parse_compat(label, filename, false);
+    QemuOpts *opts = qemu_chr_parse_compat(label, filename, permit_mux_mon);
     Error *err = NULL;
     Chardev *chr;
 
@@ -547,22 +547,16 @@ Chardev *qemu_chr_new(const char *label, const char *filename,
     return chr;
 }
 
+Chardev *qemu_chr_new(const char *label, const char *filename,
+                      GMainContext *context)
+{
+    return chr_new_compat(label, filename, false, context);
+}
+
 Chardev *qemu_chr_new_mux_mon(const char *label, const char *filename,
                               GMainContext *context)
 {
-    QemuOpts *opts = qemu_chr_parse_compat(label, filename, true);
-    Error *err = NULL;
-    Chardev *chr;
-
-    if (!opts) {
-        return NULL;
-    }
-    chr = qemu_chr_new_from_opts(opts, context, &err);
-    if (!chr) {
-        error_report_err(err);
-    }
-    qemu_opts_del(opts);
-    return chr;
+    return chr_new_compat(label, filename, true, context);
 }
 
 static int chardev_unparent(Object *child, void *opaque)

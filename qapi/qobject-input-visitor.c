@@ -636,30 +636,16 @@ Visitor *qobject_input_visitor_new_str(const char *str,
                                        const char *implied_key,
                                        Error **errp)
 {
-    bool is_json = str[0] == '{';
-    QObject *obj;
-    QDict *args;
+    bool is_json;
+    QDict *args = keyval_or_json_parse(str, implied_key, NULL, &is_json,
+                                       errp);
     Visitor *v;
 
-    if (is_json) {
-        obj = qobject_from_json(str, errp);
-        if (!obj) {
-            return NULL;
-        }
-        args = qobject_to(QDict, obj);
-        if (!args) {
-            qobject_unref(obj);
-            error_setg(errp, "JSON value must be an object");
-            return NULL;
-        }
-        v = qobject_input_visitor_new(QOBJECT(args));
-    } else {
-        args = keyval_parse(str, implied_key, NULL, errp);
-        if (!args) {
-            return NULL;
-        }
-        v = qobject_input_visitor_new_keyval(QOBJECT(args));
+    if (!args) {
+        return NULL;
     }
+    v = is_json ? qobject_input_visitor_new(QOBJECT(args))
+                : qobject_input_visitor_new_keyval(QOBJECT(args));
     qobject_unref(args);
     return v;
 }

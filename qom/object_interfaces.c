@@ -168,25 +168,11 @@ bool user_creatable_print_help(const char *type, QDict *opts)
 static QDict *parse_object_str(const char *str, bool *keyval, bool *help,
                                Error **errp)
 {
-    QDict *args;
+    bool is_json;
+    QDict *args = keyval_or_json_parse(str, "qom-type", help, &is_json, errp);
 
-    *help = false;
-    if (str[0] == '{') {
-        QObject *obj = qobject_from_json(str, errp);
-
-        *keyval = false;
-        if (!obj) {
-            return NULL;
-        }
-        args = qobject_to(QDict, obj);
-        if (!args) {
-            qobject_unref(obj);
-            error_setg(errp, "JSON value must be an object");
-        }
-        return args;
-    }
-    *keyval = true;
-    return keyval_parse(str, "qom-type", help, errp);
+    *keyval = !is_json;
+    return args;
 }
 
 bool user_creatable_add_from_str(const char *str, Error **errp)

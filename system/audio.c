@@ -11,7 +11,6 @@
 #include "vireo/keyval.h"
 #include "vireo/cutils.h"
 #include "qobject/qdict.h"
-#include "qobject/qjson.h"
 #include "system/vl.h"
 
 static GHashTable *audiodevs;       /* id -> driver */
@@ -25,22 +24,12 @@ void audio_opts_init(void)
 void audio_parse_option(const char *optarg)
 {
     Error *err = NULL;
-    QDict *d;
+    bool is_json;
+    QDict *d = keyval_or_json_parse(optarg, "driver", NULL, &is_json, &err);
     const char *id, *driver;
 
-    if (optarg[0] == '{') {
-        QObject *o = qobject_from_json(optarg, &err);
-        d = o ? qobject_to(QDict, o) : NULL;
-        if (o && !d) {
-            qobject_unref(o);
-            error_report("JSON value must be an object");
-            exit(1);
-        }
-    } else {
-        d = keyval_parse(optarg, "driver", NULL, &err);
-    }
     if (!d) {
-        error_report_err(err);
+        error_report("%s", error_get_pretty(err));
         exit(1);
     }
     driver = qdict_get_try_str(d, "driver");

@@ -155,22 +155,11 @@ fail:
 
 bool vl_device_add(const char *optarg, Error **errp)
 {
-    QDict *opts;
-    bool from_json = optarg[0] == '{';
-    bool help = false;
+    bool from_json, help = false;
+    QDict *opts = keyval_or_json_parse(optarg, "driver", &help, &from_json,
+                                       errp);
     DeviceState *dev;
 
-    if (from_json) {
-        QObject *obj = qobject_from_json(optarg, errp);
-        opts = obj ? qobject_to(QDict, obj) : NULL;
-        if (obj && !opts) {
-            qobject_unref(obj);
-            error_setg(errp, "JSON value must be an object");
-            return false;
-        }
-    } else {
-        opts = keyval_parse(optarg, "driver", &help, errp);
-    }
     if (!opts) {
         return false;
     }

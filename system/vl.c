@@ -661,22 +661,12 @@ void vl_check_chardev_spec(const char *spec)
 void vl_check_object(const char *optarg)
 {
     Error *err = NULL;
-    QDict *d;
+    bool help, is_json;
+    QDict *d = keyval_or_json_parse(optarg, "qom-type", &help, &is_json,
+                                    &err);
     const char *type;
     ObjectClass *oc;
 
-    if (optarg[0] == '{') {
-        QObject *o = qobject_from_json(optarg, &err);
-        d = o ? qobject_to(QDict, o) : NULL;
-        if (o && !d) {
-            qobject_unref(o);
-            error_report("JSON value must be an object");
-            exit(1);
-        }
-    } else {
-        bool help;
-        d = keyval_parse(optarg, "qom-type", &help, &err);
-    }
     if (!d) {
         exit_with_error(err);
     }

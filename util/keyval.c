@@ -9,6 +9,7 @@
 #include "vireo/keyval.h"
 #include "qobject/qlist.h"
 #include "qobject/qstring.h"
+#include "qobject/qjson.h"
 
 #define KEY_FRAGMENT_MAX 127
 
@@ -314,4 +315,29 @@ void keyval_merge(QDict *dest, const QDict *merged, Error **errp)
             qdict_put_obj(dest, qdict_entry_key(e), qobject_ref(v));
         }
     }
+}
+
+QDict *keyval_or_json_parse(const char *str, const char *implied_key,
+                            bool *p_help, bool *is_json, Error **errp)
+{
+    QObject *obj;
+    QDict *d;
+
+    *is_json = str[0] == '{';
+    if (!*is_json) {
+        return keyval_parse(str, implied_key, p_help, errp);
+    }
+    if (p_help) {
+        *p_help = false;
+    }
+    obj = qobject_from_json(str, errp);
+    if (!obj) {
+        return NULL;
+    }
+    d = qobject_to(QDict, obj);
+    if (!d) {
+        qobject_unref(obj);
+        error_setg(errp, "JSON value must be an object");
+    }
+    return d;
 }
