@@ -140,6 +140,14 @@ static bool add_buffer(VirtQueue *vq, SgBuilder *sg, const VRingDesc *d)
         if (!p || sg->n == VIRTQUEUE_MAX_SIZE) {
             return false;        /* not RAM, or too many pieces */
         }
+        if (write) {
+            /*
+             * The device will write here: translated code made from this
+             * RAM goes now (the buffer belongs to the device until it is
+             * used, so the guest cannot run it in between).
+             */
+            address_space_notify_written(vq->as, addr, len);
+        }
         sg->iov[sg->n].iov_base = p;
         sg->iov[sg->n].iov_len = len;
         sg->is_write[sg->n] = write;
