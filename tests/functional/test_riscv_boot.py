@@ -306,3 +306,22 @@ def test_virtio_rng(guest):
     path = g.mon.cmd("qom-get", path="/machine/peripheral/rng0",
                      property="parent_bus")
     assert "virtio-mmio-bus" in path
+
+
+def test_set_action_reboot_shutdown(guest):
+    g = guest()
+    g.console.expect(READY)
+    g.mon.cmd("set-action", reboot="shutdown")
+    g.console.sock.sendall(b"reboot -f\n")
+    ev = g.mon.wait_event("SHUTDOWN", timeout=60)
+    assert ev["data"] == {"guest": True, "reason": "guest-reset"}
+    assert g.proc.wait(30) == 0
+
+
+def test_no_reboot_option(guest):
+    g = guest(args=["-no-reboot"])
+    g.console.expect(READY)
+    g.console.sock.sendall(b"reboot -f\n")
+    ev = g.mon.wait_event("SHUTDOWN", timeout=60)
+    assert ev["data"]["reason"] == "guest-reset"
+    assert g.proc.wait(30) == 0
