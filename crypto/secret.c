@@ -64,11 +64,11 @@ static void secret_complete(UserCreatable *uc, Error **errp)
     gsize len;
 
     if (s->data && s->file) {
-        error_setg(errp, "'data' and 'file' are mutually exclusive");
+        error_setg(errp, "'file' and 'data' are mutually exclusive");
         return;
     }
     if (!s->data && !s->file) {
-        error_setg(errp, "Either 'data' or 'file' must be provided");
+        error_setg(errp, "Either 'file' or 'data' must be provided");
         return;
     }
     if (s->keyid || s->iv) {

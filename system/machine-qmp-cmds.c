@@ -244,12 +244,6 @@ CpuModelExpansionInfo *qmp_query_cpu_model_expansion(
     return arch_query_cpu_model_expansion(type, model, errp);
 }
 
-IOThreadInfoList *qmp_query_iothreads(Error **errp)
-{
-    /* No iothread objects exist in this build. */
-    return NULL;
-}
-
 static CommandLineParameterInfoList *option_params(QemuOptsList *list)
 {
     CommandLineParameterInfoList *head = NULL;
