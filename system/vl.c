@@ -29,6 +29,7 @@
 #include "system/system.h"
 #include "system/vl.h"
 #include "trace/control.h"
+#include "qapi/qapi-commands-ui.h"
 
 const char *qemu_name;
 uint8_t qemu_uuid[16];
@@ -75,6 +76,14 @@ static int daemon_pipe = -1;
 bool is_daemonized(void)
 {
     return cfg.daemonize;
+}
+
+DisplayOptions *qmp_query_display_options(Error **errp)
+{
+    DisplayOptions *opts = g_new0(DisplayOptions, 1);
+
+    opts->type = cfg.display_none ? DISPLAY_TYPE_NONE : DISPLAY_TYPE_DEFAULT;
+    return opts;
 }
 
 /* ---- Option table ---- */

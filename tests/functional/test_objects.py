@@ -43,3 +43,8 @@ def test_secret_and_memory_backend(launch, tmp_path):
     if is_vireo(mon.greeting):
         expect_error(mon, "object-add", {"qom-type": "no-such-type",
                                          "id": "x"})
+
+
+def test_query_display_options(launch):
+    m = launch("x86_64")            # started with -display none
+    assert m.qmp().cmd("query-display-options") == {"type": "none"}
