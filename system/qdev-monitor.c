@@ -22,6 +22,30 @@
 
 static int anon_count;
 
+static BusState *find_free_bus(BusState *bus, const char *type)
+{
+    BusChild *kid;
+
+    QTAILQ_FOREACH(kid, &bus->children, sibling) {
+        BusState *child;
+
+        QLIST_FOREACH(child, &kid->child->child_bus, sibling) {
+            int max = BUS_GET_CLASS(child)->max_dev;
+            BusState *deeper;
+
+            if (object_dynamic_cast(OBJECT(child), type) &&
+                (!max || child->num_children < max)) {
+                return child;
+            }
+            deeper = find_free_bus(child, type);
+            if (deeper) {
+                return deeper;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* The bus for a device of class @dc: the named one, or the first fit. */
 static BusState *find_bus(DeviceClass *dc, const char *path, Error **errp)
 {
@@ -43,22 +67,11 @@ static BusState *find_bus(DeviceClass *dc, const char *path, Error **errp)
         return NULL;
     }
     /* As QEMU: the first bus of the right type with a free slot, walking
-     * the system bus's devices in their list order. */
+     * the device tree from the system bus in list order. */
     {
-        BusState *sysbus = sysbus_get_default();
-        BusChild *kid;
-
-        QTAILQ_FOREACH(kid, &sysbus->children, sibling) {
-            BusState *child;
-
-            QLIST_FOREACH(child, &kid->child->child_bus, sibling) {
-                int max = BUS_GET_CLASS(child)->max_dev;
-
-                if (object_dynamic_cast(OBJECT(child), dc->bus_type) &&
-                    (!max || child->num_children < max)) {
-                    return child;
-                }
-            }
+        BusState *found = find_free_bus(sysbus_get_default(), dc->bus_type);
+        if (found) {
+            return found;
         }
     }
     error_setg(errp, "No '%s' bus found for device '%s'", dc->bus_type,

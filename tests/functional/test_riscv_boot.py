@@ -325,3 +325,24 @@ def test_no_reboot_option(guest):
     ev = g.mon.wait_event("SHUTDOWN", timeout=60)
     assert ev["data"]["reason"] == "guest-reset"
     assert g.proc.wait(30) == 0
+
+
+def test_virtconsole(guest, tmp_path):
+    path = str(tmp_path / "vc.sock")
+    g = guest(args=["-device", "virtio-serial-device",
+                    "-chardev", "socket,id=vc,path=%s,server=on,wait=off"
+                    % path, "-device", "virtconsole,chardev=vc,id=con0"])
+    vc = Console(path)
+    g.console.expect(READY)
+    assert "hvc0" in g.console.run("ls /dev/hvc0")
+    # Guest to host.
+    g.console.run("echo hello-from-guest > /dev/hvc0")
+    vc.expect(rb"hello-from-guest", timeout=30)
+    # Host to guest: the reader holds the port open before the host writes.
+    g.console.run("(cat /dev/hvc0 > /tmp/got &)")
+    vc.sock.sendall(b"host-ping\n")
+    out = g.console.run("for i in 1 2 3 4 5 6 7 8 9 10; do "
+                        "grep -q host-ping /tmp/got && break; sleep 1; done;"
+                        " cat /tmp/got")
+    assert "host-ping" in out
+    vc.close()
