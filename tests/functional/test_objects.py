@@ -4,7 +4,7 @@
 
 import os
 
-from conftest import expect_error, is_vireo
+from conftest import expect_error, is_vireo, run_binary
 
 
 def test_iothread_lifecycle(launch):
@@ -48,3 +48,51 @@ def test_secret_and_memory_backend(launch, tmp_path):
 def test_query_display_options(launch):
     m = launch("x86_64")            # started with -display none
     assert m.qmp().cmd("query-display-options") == {"type": "none"}
+
+
+def test_memory_backend_file_and_memfd(launch, tmp_path):
+    m = launch("x86_64")
+    mon = m.qmp()
+    ramdir = tmp_path / "ramdir"
+    ramdir.mkdir()
+    path = ramdir / "ram"
+    mon.cmd("object-add", **{"qom-type": "memory-backend-file", "id": "f0",
+                             "size": 4 << 20, "mem-path": str(path),
+                             "share": True})
+    assert path.stat().st_size == 4 << 20
+    # A directory gets an unlinked temporary file.
+    mon.cmd("object-add", **{"qom-type": "memory-backend-file", "id": "f1",
+                             "size": 1 << 20, "mem-path": str(ramdir)})
+    assert os.listdir(ramdir) == ["ram"]
+    expect_error(mon, "object-add", {"qom-type": "memory-backend-file",
+                                     "id": "f2", "size": 1 << 20,
+                                     "mem-path": str(tmp_path / "no" / "x")},
+                 desc="can't open backing store")
+    mon.cmd("object-add", **{"qom-type": "memory-backend-memfd", "id": "m0",
+                             "size": 2 << 20})
+    assert mon.cmd("qom-get", path="/objects/m0", property="share") is True
+    assert mon.cmd("qom-get", path="/objects/m0", property="seal") is True
+    ids = {d["id"]: d for d in mon.cmd("query-memdev")}
+    assert ids["f0"]["size"] == 4 << 20 and ids["f0"]["share"]
+    assert ids["m0"]["size"] == 2 << 20
+    props = {p["name"] for p in mon.cmd("qom-list-properties",
+                                        typename="memory-backend-file")}
+    assert {"mem-path", "discard-data", "align", "readonly", "size",
+            "share"} <= props
+
+
+def test_accelerator_types(launch):
+    m = launch("x86_64")
+    mon = m.qmp()
+    accels = {t["name"] for t in mon.cmd("qom-list-types", implements="accel")}
+    assert "tcg-accel" in accels
+    if not is_vireo(mon.greeting):
+        return
+    r = run_binary("x86_64", ["-M", "none", "-display", "none",
+                              "-accel", "tcg,thread=bogus"])
+    assert r.returncode == 1
+    assert "Invalid 'thread' setting bogus" in r.stderr
+    r = run_binary("x86_64", ["-M", "none", "-display", "none",
+                              "-accel", "tcg,nonesuch=1"])
+    assert r.returncode == 1
+    assert "Property 'tcg-accel.nonesuch' not found" in r.stderr

@@ -346,3 +346,18 @@ def test_virtconsole(guest, tmp_path):
                         " cat /tmp/got")
     assert "host-ping" in out
     vc.close()
+
+
+def test_ram_from_memory_backend_file(guest, tmp_path):
+    ram = tmp_path / "guest-ram"
+    g = guest(args=["-machine", "memory-backend=m0", "-object",
+                    "memory-backend-file,id=m0,size=256M,share=on,"
+                    "mem-path=%s" % ram])
+    g.console.expect(READY)
+    # The guest's RAM is the file: what the guest writes lands in it.
+    g.console.run("echo vireo-ram-$((6*7))-marker > /tmp/m; sync")
+    assert ram.stat().st_size == 256 << 20
+    with open(ram, "rb") as f:
+        assert b"vireo-ram-42-marker" in f.read()
+    assert g.mon.cmd("qom-get", path="/objects/m0",
+                     property="mem-path") == str(ram)
