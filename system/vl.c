@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "vireo/osdep.h"
+#include "accel/accel.h"
 #include <sys/mman.h>
 #include "vireo/cutils.h"
 #include "vireo/error.h"
@@ -54,7 +55,7 @@ static void defer(GPtrArray *list, const char *str)
 static struct {
     const char *machine_type;
     QDict *machine_opts;
-    GPtrArray *accels;          /* names, in order of preference */
+    GPtrArray *accels;          /* -accel QemuOpts, in order of preference */
     GPtrArray *devices;         /* -device (DeferredOption) */
     GPtrArray *objects;         /* -object (DeferredOption) */
     GPtrArray *serials;         /* -serial (DeferredOption) */
@@ -256,6 +257,16 @@ static QemuOptsList qemu_accel_opts = {
     },
 };
 
+/* An accelerator named by -machine accel= or -enable-kvm: an -accel entry. */
+static void add_accel(const char *names)
+{
+    QemuOpts *opts = qemu_opts_create(&qemu_accel_opts, NULL, 0,
+                                      &error_abort);
+
+    qemu_opt_set(opts, "accel", names, &error_abort);
+    g_ptr_array_add(cfg.accels, opts);
+}
+
 static QemuOptsList qemu_device_opts = {
     .name = "device",
     .implied_opt_name = "driver",
@@ -450,18 +461,14 @@ void vl_handle_option(int index, const char *optarg)
         break;
     case OPT_ACCEL:
         opts = parse_opts_or_exit("accel", optarg, true);
-        if (qemu_opt_get(opts, "accel") &&
-            strcmp(qemu_opt_get(opts, "accel"), "tcg") &&
-            strcmp(qemu_opt_get(opts, "accel"), "kvm") &&
-            !is_help_option(qemu_opt_get(opts, "accel"))) {
-            error_report("invalid accelerator %s",
-                         qemu_opt_get(opts, "accel"));
+        if (!qemu_opt_get(opts, "accel")) {
+            error_report("Parameter 'accel' is missing");
             exit(1);
         }
-        g_ptr_array_add(cfg.accels, g_strdup(qemu_opt_get(opts, "accel")));
+        g_ptr_array_add(cfg.accels, opts);
         break;
     case OPT_ENABLE_KVM:
-        g_ptr_array_add(cfg.accels, g_strdup("kvm"));
+        add_accel("kvm");
         break;
     case OPT_CPU:
         cfg.cpu_model = optarg;
@@ -776,26 +783,59 @@ static void write_pidfile(const char *path)
 
 /* ---- Start-up ---- */
 
+static int accel_set_property(void *opaque, const char *name,
+                              const char *value, Error **errp)
+{
+    if (!strcmp(name, "accel")) {
+        return 0;
+    }
+    return object_property_parse(opaque, name, value, errp) ? 0 : -1;
+}
+
+/* Try @name with the properties of @opts; true when the machine runs it. */
+static bool try_accelerator(const char *name, QemuOpts *opts,
+                            MachineState *ms)
+{
+    AccelClass *ac = accel_find(name);
+    Object *obj;
+    Error *err = NULL;
+
+    if (!ac) {
+        error_report("invalid accelerator %s", name);
+        return false;
+    }
+    obj = object_new_with_class(OBJECT_CLASS(ac));
+    qemu_opts_loc_restore(opts);
+    qemu_opt_foreach(opts, accel_set_property, obj, &error_fatal);
+    loc_set_none();
+    if (!accel_init_machine(ACCEL(obj), ms, &err)) {
+        error_report("failed to initialize %s: %s", name,
+                     error_get_pretty(err));
+        error_free(err);
+        object_unref(obj);
+        return false;
+    }
+    return true;
+}
+
 static void configure_accelerator(MachineState *ms)
 {
     bool found = false;
 
     if (cfg.accels->len == 0) {
-        g_ptr_array_add(cfg.accels, g_strdup("tcg"));
+        add_accel("tcg");
     }
     for (guint i = 0; i < cfg.accels->len && !found; i++) {
-        g_auto(GStrv) names = g_strsplit(g_ptr_array_index(cfg.accels, i),
-                                         ":", -1);
+        QemuOpts *opts = g_ptr_array_index(cfg.accels, i);
+        g_auto(GStrv) names = g_strsplit(qemu_opt_get(opts, "accel"), ":",
+                                         -1);
+
         for (char **n = names; *n && !found; n++) {
-            if (!strcmp(*n, "help")) {
+            if (is_help_option(*n)) {
                 printf("Accelerators supported in QEMU binary:\ntcg\n");
                 exit(0);
             }
-            if (!strcmp(*n, "tcg")) {
-                found = true;
-            } else {
-                error_report("invalid accelerator %s", *n);
-            }
+            found = try_accelerator(*n, opts, ms);
         }
     }
     if (!found) {
@@ -843,8 +883,7 @@ static void apply_machine_opts(MachineState *ms)
             continue;
         }
         if (!strcmp(key, "accel")) {
-            g_ptr_array_add(cfg.accels,
-                            g_strdup(qstring_get_str(qobject_to(QString, v))));
+            add_accel(qstring_get_str(qobject_to(QString, v)));
             continue;
         }
         if (qobject_type(v) != QTYPE_QSTRING) {
@@ -993,7 +1032,7 @@ int vireo_main(int argc, char **argv)
     error_set_progname(argv[0]);
     qemu_init_main_loop(&error_fatal);
     bql_lock();
-    cfg.accels = g_ptr_array_new_with_free_func(g_free);
+    cfg.accels = g_ptr_array_new();
     cfg.devices = g_ptr_array_new();
     cfg.objects = g_ptr_array_new();
     cfg.serials = g_ptr_array_new();
