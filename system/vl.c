@@ -1116,6 +1116,10 @@ int vireo_main(int argc, char **argv)
     current_machine = ms;
     object_property_add_child(object_get_root(), "machine", OBJECT(ms));
     object_unref(OBJECT(ms));
+    /* As QEMU: the containers exist before anything is put in them. */
+    container_get(OBJECT(ms), "/unattached");
+    container_get(OBJECT(ms), "/peripheral");
+    container_get(OBJECT(ms), "/peripheral-anon");
     apply_machine_opts(ms);
     configure_accelerator(ms);
     configure_memory_and_smp(ms, mc);

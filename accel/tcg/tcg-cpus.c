@@ -26,6 +26,7 @@ static struct {
     int pause_depth;
     bool vm_running;
     bool parked;                /* the thread runs no guest code now */
+    int tid;                    /* the thread's id, once it started */
     uint64_t kick_seq;
 } tcg;
 
@@ -145,11 +146,13 @@ static gpointer tcg_cpus_thread_fn(gpointer opaque)
     bool idle = false;
 
     g_mutex_lock(&tcg.lock);
+    /* One thread runs every hart: they all report its id (query-cpus-fast). */
+    tcg.tid = tid;
+    for (guint i = 0; i < tcg.cpus->len; i++) {
+        RISCVCPU *cpu = g_ptr_array_index(tcg.cpus, i);
+        cpu->thread_id = tid;
+    }
     for (;;) {
-        for (guint i = 0; i < tcg.cpus->len; i++) {
-            RISCVCPU *cpu = g_ptr_array_index(tcg.cpus, i);
-            cpu->thread_id = tid;
-        }
         while (tcg.pause_depth || !tcg.vm_running ||
                (idle && seen_seq == tcg.kick_seq)) {
             if (!tcg.parked) {
@@ -179,6 +182,7 @@ void tcg_cpus_add(RISCVCPU *cpu)
         qemu_add_vm_change_state_handler(tcg_cpus_vm_state_change, NULL);
     }
     g_ptr_array_add(tcg.cpus, cpu);
+    cpu->thread_id = tcg.tid;
     if (!tcg.thread) {
         tcg.thread = g_thread_new("ALL CPUs/TCG", tcg_cpus_thread_fn, NULL);
     }

@@ -43,7 +43,6 @@ void qemu_system_killed(int signal, pid_t pid);
 /* A power-button handler (boards with one register it). */
 void qemu_register_powerdown_notifier(void (*fn)(void *opaque),
                                       void *opaque);
-bool qemu_system_has_powerdown_handler(void);
 
 /* Resets the machine now (reason for the RESET event). */
 void qemu_system_reset(ShutdownCause reason);
