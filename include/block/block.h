@@ -1,0 +1,252 @@
+/*
+ * The block layer's node graph.  A BlockDriverState (node) is an open image
+ * or protocol endpoint with a driver; format nodes read their data through
+ * a 'file' child and may have a 'backing' child.  Driver I/O callbacks are
+ * blocking: the tools call them directly, the emulator from worker threads
+ * (block-backend.h), so drivers protect shared metadata with a mutex.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef BLOCK_BLOCK_H
+#define BLOCK_BLOCK_H
+
+#include "vireo/osdep.h"
+#include "vireo/error.h"
+#include "vireo/queue.h"
+#include <sys/uio.h>
+#include "qobject/qdict.h"
+
+#define BDRV_SECTOR_SIZE 512
+#define BDRV_MAX_LENGTH  (INT64_MAX / 2)
+
+typedef struct BlockDriver BlockDriver;
+typedef struct BlockDriverState BlockDriverState;
+
+/* Flags of bdrv_pwrite_zeroes / pwritev. */
+#define BDRV_REQ_MAY_UNMAP          0x1
+#define BDRV_REQ_WRITE_COMPRESSED   0x2   /* whole clusters, qcow2 */
+#define BDRV_REQ_NO_FALLBACK        0x4   /* zeroes only if cheap */
+
+/* Permissions (QEMU's BLK_PERM_*): what a user does and what it lets others
+ * do; the file driver turns them into OFD locks shared with QEMU. */
+enum {
+    BLK_PERM_CONSISTENT_READ = 0x01,
+    BLK_PERM_WRITE           = 0x02,
+    BLK_PERM_WRITE_UNCHANGED = 0x04,
+    BLK_PERM_RESIZE          = 0x08,
+    BLK_PERM_GRAPH_MOD       = 0x10,
+    BLK_PERM_ALL             = 0x1f,
+};
+
+/* Results of bdrv_block_status (QEMU's BDRV_BLOCK_*). */
+#define BDRV_BLOCK_DATA          0x01
+#define BDRV_BLOCK_ZERO          0x02
+#define BDRV_BLOCK_OFFSET_VALID  0x04
+#define BDRV_BLOCK_ALLOCATED     0x10   /* decided by this node, not backing */
+#define BDRV_BLOCK_COMPRESSED    0x40
+
+/* Preallocation modes of create and truncate. */
+typedef enum PreallocMode {
+    PREALLOC_MODE_OFF, PREALLOC_MODE_METADATA, PREALLOC_MODE_FALLOC,
+    PREALLOC_MODE_FULL,
+} PreallocMode;
+int prealloc_mode_from_str(const char *s);
+const char *prealloc_mode_str(PreallocMode mode);
+
+typedef struct BdrvChild {
+    char *name;                 /* "file", "backing" */
+    BlockDriverState *bs;
+    uint64_t perm, shared;      /* what the parent took / allows */
+    QLIST_ENTRY(BdrvChild) next;        /* in the parent's children */
+    QLIST_ENTRY(BdrvChild) next_parent; /* in the child's parents */
+} BdrvChild;
+
+/* One internal snapshot as the tools list it. */
+typedef struct QEMUSnapshotInfo {
+    char id_str[128];
+    char name[256];
+    uint64_t vm_state_size;
+    uint32_t date_sec, date_nsec;
+    uint64_t vm_clock_nsec;
+    uint64_t icount;            /* -1: not recorded */
+} QEMUSnapshotInfo;
+
+/* Result of a consistency check (QEMU's BdrvCheckResult). */
+typedef struct BdrvCheckResult {
+    int corruptions, leaks, check_errors;
+    int corruptions_fixed, leaks_fixed;
+    int64_t image_end_offset;
+    int64_t total_clusters, allocated_clusters;
+    int64_t fragmented_clusters, compressed_clusters;
+} BdrvCheckResult;
+
+#define BDRV_FIX_LEAKS  0x1
+#define BDRV_FIX_ERRORS 0x2
+
+struct BlockDriver {
+    const char *format_name;
+    size_t instance_size;
+    bool is_format;             /* reads through a 'file' child */
+    bool grows_on_write;        /* I/O past the end is allowed (files) */
+    /* Bytes a format header starts with: a score, 0 = not mine. */
+    int (*probe)(const uint8_t *buf, int len, const char *filename);
+    /* Open @bs from what is left of @options after the generic keys. */
+    int (*open)(BlockDriverState *bs, QDict *options, Error **errp);
+    void (*close)(BlockDriverState *bs);
+    /* Blocking I/O: 0 or -errno; requests are within the size. */
+    int (*preadv)(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                  struct iovec *iov, int niov);
+    int (*pwritev)(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                   struct iovec *iov, int niov, int flags);
+    int (*flush)(BlockDriverState *bs);
+    int (*pdiscard)(BlockDriverState *bs, int64_t offset, int64_t bytes);
+    int (*pwrite_zeroes)(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                         int flags);
+    /* Allocation of [offset, offset + bytes): BDRV_BLOCK_* flags, *pnum
+     * bytes alike, *map the host offset in *file when OFFSET_VALID. */
+    int (*block_status)(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                        int64_t *pnum, int64_t *map,
+                        BlockDriverState **file);
+    int64_t (*getlength)(BlockDriverState *bs);
+    int (*truncate)(BlockDriverState *bs, int64_t offset, bool exact,
+                    PreallocMode prealloc, Error **errp);
+    int64_t (*get_allocated_file_size)(BlockDriverState *bs);
+    /* Lock the file for @perm, leaving @shared to others (file driver). */
+    int (*set_perm)(BlockDriverState *bs, uint64_t perm, uint64_t shared,
+                    Error **errp);
+    /* Image creation on a protocol node (format) or a filename (protocol);
+     * @opts holds "-o" style keys as strings, consumed. */
+    int (*create)(const char *filename, QDict *opts, Error **errp);
+    int (*check)(BlockDriverState *bs, BdrvCheckResult *res, int fix);
+    int (*amend)(BlockDriverState *bs, QDict *opts, bool force,
+                 Error **errp);
+    /* Human and JSON details of qemu-img info ("format-specific"). */
+    QDict *(*get_specific_info)(BlockDriverState *bs);
+    int (*get_cluster_size)(BlockDriverState *bs);
+    /* Internal snapshots. */
+    int (*snapshot_create)(BlockDriverState *bs, QEMUSnapshotInfo *sn,
+                           Error **errp);
+    int (*snapshot_goto)(BlockDriverState *bs, const char *id_or_name,
+                         Error **errp);
+    int (*snapshot_delete)(BlockDriverState *bs, const char *id_or_name,
+                           Error **errp);
+    int (*snapshot_list)(BlockDriverState *bs, QEMUSnapshotInfo **list);
+    /* Keys of "create -o" this driver knows, for errors and "help". */
+    const char *const *create_opts;
+    QLIST_ENTRY(BlockDriver) list;
+};
+
+struct BlockDriverState {
+    BlockDriver *drv;
+    void *opaque;               /* the driver's instance state */
+    char node_name[32];
+    bool auto_named;            /* "#blockN" */
+    char filename[4096];
+    char backing_file[4096];    /* as recorded in the image */
+    char backing_format[32];
+    bool read_only;
+    bool cache_direct, cache_no_flush;
+    bool discard_unmap;         /* discard=unmap */
+    bool encrypted;
+    bool corrupt;               /* metadata damaged: writes refused */
+    int refcnt;
+    uint64_t perm, shared;      /* union over parents */
+    int64_t total_sectors;      /* size in sectors, cached by drivers */
+    QDict *options;             /* what the node was opened with */
+    BdrvChild *file;
+    BdrvChild *backing;
+    QLIST_HEAD(, BdrvChild) children;
+    QLIST_HEAD(, BdrvChild) parents;
+    QTAILQ_ENTRY(BlockDriverState) node_list;
+};
+
+void bdrv_register(BlockDriver *drv);
+BlockDriver *bdrv_find_format(const char *name);
+/* Guess the format of a protocol node from its first bytes ("raw"). */
+BlockDriver *bdrv_probe_format(BlockDriverState *file, Error **errp);
+
+/*
+ * Open a node from -blockdev style options (consumed): "driver",
+ * "node-name", "read-only", "cache": {"direct", "no-flush"}, "discard",
+ * "force-share", the driver's keys, and children as nested dicts or node
+ * names.  bdrv_open_image() adds the legacy conveniences: a filename, a
+ * probed format when "driver" is absent, and the image's backing file.
+ */
+BlockDriverState *bdrv_open(QDict *options, Error **errp);
+BlockDriverState *bdrv_open_image(const char *filename, const char *fmt,
+                                  QDict *options, bool writable,
+                                  bool no_backing, Error **errp);
+/* For drivers: open the child @key of @parent (a node name or an inline
+ * definition), popping it from @options. */
+BdrvChild *bdrv_open_child(BlockDriverState *parent, QDict *options,
+                           const char *key, uint64_t perm, uint64_t shared,
+                           Error **errp);
+/* Attach/replace @parent's backing child (NULL detaches). */
+bool bdrv_set_backing_hd(BlockDriverState *parent, BlockDriverState *backing,
+                         Error **errp);
+/* Open the backing file @parent's image names (formats call this). */
+int bdrv_open_backing_file(BlockDriverState *parent, QDict *options,
+                           Error **errp);
+/* Permissions a format node takes on its 'file' child: what QEMU takes
+ * (write and resize when writable, others may only read). */
+void bdrv_file_child_perms(BlockDriverState *bs, QDict *options,
+                           uint64_t *perm, uint64_t *shared);
+/* Recompute @bs's permissions from its parents and relock the file. */
+int bdrv_refresh_perms(BlockDriverState *bs, Error **errp);
+void bdrv_ref(BlockDriverState *bs);
+void bdrv_unref(BlockDriverState *bs);
+
+BlockDriverState *bdrv_find_node(const char *node_name);
+/* Iterate over all nodes: pass NULL first. */
+BlockDriverState *bdrv_next_node(BlockDriverState *bs);
+
+/* Blocking I/O.  Requests beyond the end fail with -EIO, writes to a
+ * read-only or corrupt node with -EPERM / -EACCES. */
+int bdrv_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                struct iovec *iov, int niov);
+int bdrv_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                 struct iovec *iov, int niov, int flags);
+int bdrv_pread(BlockDriverState *bs, int64_t offset, int64_t bytes,
+               void *buf);
+int bdrv_pwrite(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                const void *buf);
+int bdrv_flush(BlockDriverState *bs);
+int bdrv_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes);
+int bdrv_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                       int flags);
+/* Allocation status; without a driver hook everything is data. */
+int bdrv_block_status(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                      int64_t *pnum, int64_t *map, BlockDriverState **file);
+/* As above through the backing chain: unallocated areas are looked up
+ * in the backing nodes down to (not including) @base; *depth counts the
+ * nodes passed. */
+int bdrv_block_status_above(BlockDriverState *bs, BlockDriverState *base,
+                            int64_t offset, int64_t bytes, int64_t *pnum,
+                            int64_t *map, BlockDriverState **file,
+                            int *depth);
+
+int64_t bdrv_getlength(BlockDriverState *bs);
+int bdrv_truncate(BlockDriverState *bs, int64_t offset, bool exact,
+                  PreallocMode prealloc, Error **errp);
+int64_t bdrv_get_allocated_file_size(BlockDriverState *bs);
+const char *bdrv_get_format_name(BlockDriverState *bs);
+/* Create an image: the protocol file first, then the format on it. */
+int bdrv_create(const char *fmt, const char *filename, QDict *opts,
+                Error **errp);
+/* Mark @bs corrupt (the format decided its metadata is inconsistent). */
+void bdrv_mark_corrupt(BlockDriverState *bs, const char *why);
+
+/* iovec helpers. */
+size_t bdrv_iov_size(const struct iovec *iov, int niov);
+size_t bdrv_iov_to_buf(const struct iovec *iov, int niov, size_t skip,
+                       void *buf, size_t len);
+size_t bdrv_iov_from_buf(const struct iovec *iov, int niov, size_t skip,
+                         const void *buf, size_t len);
+void bdrv_iov_memset(const struct iovec *iov, int niov, size_t skip, int c,
+                     size_t len);
+/* Describe bytes [skip, skip + len) of a list in @out (at most @max). */
+int bdrv_iov_slice(const struct iovec *iov, int niov, size_t skip,
+                   size_t len, struct iovec *out, int max);
+bool buffer_is_zero(const void *buf, size_t len);
+
+#endif

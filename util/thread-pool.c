@@ -1,0 +1,148 @@
+/*
+ * Worker threads for blocking jobs.  Workers start on demand up to a bound
+ * and exit after idling a while; finished jobs are handed to the main loop
+ * through one bottom half so callbacks run under the big lock.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "vireo/osdep.h"
+#include "vireo/thread-pool.h"
+#include "vireo/main-loop.h"
+
+#define WORKER_IDLE_US (10 * G_USEC_PER_SEC)
+
+typedef struct ThreadPoolJob {
+    ThreadPoolFunc *func;
+    void *arg;
+    BlockCompletionFunc *cb;
+    void *opaque;
+    int ret;
+    QSIMPLEQ_ENTRY(ThreadPoolJob) next;
+} ThreadPoolJob;
+
+static GMutex lock;
+static GCond job_cond;
+static QSIMPLEQ_HEAD(, ThreadPoolJob) pending =
+    QSIMPLEQ_HEAD_INITIALIZER(pending);
+static QSIMPLEQ_HEAD(, ThreadPoolJob) done = QSIMPLEQ_HEAD_INITIALIZER(done);
+static int nb_workers, idle_workers, max_workers = 64;
+static QEMUBH *done_bh;
+
+static gpointer worker_thread(gpointer unused)
+{
+    g_mutex_lock(&lock);
+    for (;;) {
+        ThreadPoolJob *job = QSIMPLEQ_FIRST(&pending);
+
+        if (!job) {
+            gint64 deadline = g_get_monotonic_time() + WORKER_IDLE_US;
+            bool timed_out;
+
+            idle_workers++;
+            timed_out = !g_cond_wait_until(&job_cond, &lock, deadline);
+            idle_workers--;
+            if (timed_out && QSIMPLEQ_EMPTY(&pending)) {
+                break;
+            }
+            continue;
+        }
+        QSIMPLEQ_REMOVE_HEAD(&pending, next);
+        g_mutex_unlock(&lock);
+        job->ret = job->func(job->arg);
+        g_mutex_lock(&lock);
+        QSIMPLEQ_INSERT_TAIL(&done, job, next);
+        qemu_bh_schedule(done_bh);
+    }
+    nb_workers--;
+    g_mutex_unlock(&lock);
+    return NULL;
+}
+
+static void done_bh_cb(void *opaque)
+{
+    for (;;) {
+        ThreadPoolJob *job;
+
+        g_mutex_lock(&lock);
+        job = QSIMPLEQ_FIRST(&done);
+        if (job) {
+            QSIMPLEQ_REMOVE_HEAD(&done, next);
+        }
+        g_mutex_unlock(&lock);
+        if (!job) {
+            break;
+        }
+        job->cb(job->opaque, job->ret);
+        g_free(job);
+    }
+}
+
+void thread_pool_submit_aio(ThreadPoolFunc *func, void *arg,
+                            BlockCompletionFunc *cb, void *opaque)
+{
+    ThreadPoolJob *job = g_new0(ThreadPoolJob, 1);
+
+    job->func = func;
+    job->arg = arg;
+    job->cb = cb;
+    job->opaque = opaque;
+    g_mutex_lock(&lock);
+    if (!done_bh) {
+        done_bh = qemu_bh_new_full(done_bh_cb, NULL, "thread-pool");
+    }
+    QSIMPLEQ_INSERT_TAIL(&pending, job, next);
+    if (idle_workers > 0) {
+        g_cond_signal(&job_cond);
+    } else if (nb_workers < max_workers) {
+        GThread *t;
+
+        nb_workers++;
+        t = g_thread_new("worker", worker_thread, NULL);
+        g_thread_unref(t);
+    }
+    g_mutex_unlock(&lock);
+}
+
+typedef struct CoJob {
+    Coroutine *co;
+    int ret;
+    bool done;
+} CoJob;
+
+static void co_job_done(void *opaque, int ret)
+{
+    CoJob *cj = opaque;
+
+    cj->ret = ret;
+    cj->done = true;
+    aio_co_wake(cj->co);
+}
+
+int coroutine_fn thread_pool_submit_co(ThreadPoolFunc *func, void *arg)
+{
+    CoJob cj = { .co = qemu_coroutine_self() };
+
+    g_assert(cj.co);
+    thread_pool_submit_aio(func, arg, co_job_done, &cj);
+    while (!cj.done) {
+        qemu_coroutine_yield();
+    }
+    return cj.ret;
+}
+
+void thread_pool_set_max_workers(int max)
+{
+    g_mutex_lock(&lock);
+    max_workers = MAX(max, 1);
+    g_mutex_unlock(&lock);
+}
+
+int thread_pool_nb_workers(void)
+{
+    int n;
+
+    g_mutex_lock(&lock);
+    n = nb_workers;
+    g_mutex_unlock(&lock);
+    return n;
+}
