@@ -18,7 +18,7 @@ bool qemu_chr_fe_init(CharBackend *b, Chardev *s, Error **errp)
                 return false;
             }
         } else if (s->be) {
-            error_setg(errp, "chardev '%s' is already in use", s->label);
+            error_setg(errp, "Device '%s' is in use", s->label);
             return false;
         } else {
             s->be = b;

@@ -465,6 +465,12 @@ void vl_handle_option(int index, const char *optarg)
             error_report("Parameter 'accel' is missing");
             exit(1);
         }
+        /* As QEMU: an unknown accelerator is refused where it is named. */
+        if (!is_help_option(qemu_opt_get(opts, "accel")) &&
+            !accel_find(qemu_opt_get(opts, "accel"))) {
+            error_report("invalid accelerator %s", qemu_opt_get(opts, "accel"));
+            exit(1);
+        }
         g_ptr_array_add(cfg.accels, opts);
         break;
     case OPT_ENABLE_KVM:

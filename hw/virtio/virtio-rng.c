@@ -1,16 +1,19 @@
 /*
- * virtio-rng-device: entropy for the guest from the host's getrandom(),
- * rate-limited by max-bytes per period (ms) as QEMU's.
+ * virtio-rng-device: entropy for the guest from an rng backend (rng=;
+ * without one, a built-in rng-builtin child as QEMU's), rate-limited by
+ * max-bytes per period (ms).  One guest buffer is filled at a time: it is
+ * held while the backend answers.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "vireo/osdep.h"
-#include <sys/random.h>
 #include "vireo/error.h"
 #include "vireo/timer.h"
 #include "hw/qdev-properties.h"
 #include "hw/virtio/virtio.h"
 #include "migration/vmstate.h"
+#include "qom/object_interfaces.h"
+#include "system/rng.h"
 
 #define TYPE_VIRTIO_RNG "virtio-rng-device"
 #define VIRTIO_ID_RNG 4
@@ -18,6 +21,8 @@
 typedef struct VirtIORNG {
     VirtIODevice parent_obj;
     VirtQueue *vq;
+    RngBackend *rng;
+    VirtQueueElement *waiting;  /* popped, waiting for the backend */
     uint64_t max_bytes;
     uint32_t period_ms;
     int64_t quota_remaining;
@@ -26,36 +31,50 @@ typedef struct VirtIORNG {
 
 DECLARE_INSTANCE_CHECKER(VirtIORNG, VIRTIO_RNG, TYPE_VIRTIO_RNG)
 
+static void virtio_rng_process(VirtIORNG *vrng);
+
+static void virtio_rng_receive(void *opaque, const void *data, size_t size)
+{
+    VirtIORNG *vrng = opaque;
+    VirtIODevice *vdev = VIRTIO_DEVICE(vrng);
+    VirtQueueElement *elem = vrng->waiting;
+    size_t done = 0;
+
+    vrng->waiting = NULL;
+    if (!elem) {
+        return;
+    }
+    for (unsigned i = 0; i < elem->in_num && done < size; i++) {
+        size_t n = MIN(elem->in_sg[i].iov_len, size - done);
+
+        memcpy(elem->in_sg[i].iov_base, (const uint8_t *)data + done, n);
+        done += n;
+    }
+    vrng->quota_remaining -= done;
+    virtqueue_push(vrng->vq, elem, done);
+    g_free(elem);
+    virtio_notify(vdev, vrng->vq);
+    virtio_rng_process(vrng);
+}
+
 static void virtio_rng_process(VirtIORNG *vrng)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(vrng);
     VirtQueueElement *elem;
-    bool pushed = false;
 
-    if (!(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+    if (!(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) || vrng->waiting ||
+        vrng->quota_remaining <= 0) {
         return;
     }
-    while (vrng->quota_remaining > 0 && (elem = virtqueue_pop(vrng->vq))) {
-        size_t len = MIN(elem->in_len, (size_t)vrng->quota_remaining);
-        size_t done = 0;
-
-        for (unsigned i = 0; i < elem->in_num && done < len; i++) {
-            size_t n = MIN(elem->in_sg[i].iov_len, len - done);
-            ssize_t got = getrandom(elem->in_sg[i].iov_base, n, 0);
-
-            if (got <= 0) {
-                break;
-            }
-            done += got;
-        }
-        vrng->quota_remaining -= done;
-        virtqueue_push(vrng->vq, elem, done);
-        g_free(elem);
-        pushed = true;
+    elem = virtqueue_pop(vrng->vq);
+    if (!elem) {
+        return;
     }
-    if (pushed) {
-        virtio_notify(vdev, vrng->vq);
-    }
+    vrng->waiting = elem;
+    rng_backend_request_entropy(vrng->rng,
+                                MIN(elem->in_len,
+                                    (size_t)vrng->quota_remaining),
+                                virtio_rng_receive, vrng);
 }
 
 static void handle_input(VirtIODevice *vdev, VirtQueue *vq)
@@ -87,6 +106,16 @@ static void virtio_rng_device_realize(DeviceState *dev, Error **errp)
                    "and less than 2^63");
         return;
     }
+    if (!vrng->rng) {
+        Object *def = object_new(TYPE_RNG_BUILTIN);
+
+        object_property_add_child(OBJECT(dev), "default-backend", def);
+        object_unref(def);
+        if (!user_creatable_complete(USER_CREATABLE(def), errp)) {
+            return;
+        }
+        object_property_set_link(OBJECT(dev), "rng", def, &error_abort);
+    }
     virtio_init(vdev, VIRTIO_ID_RNG, 0);
     vrng->vq = virtio_add_queue(vdev, 8, handle_input);
     vrng->quota_remaining = vrng->max_bytes;
@@ -100,7 +129,20 @@ static void virtio_rng_device_unrealize(DeviceState *dev)
 {
     VirtIORNG *vrng = VIRTIO_RNG(dev);
 
+    rng_backend_cancel(vrng->rng, vrng);
+    g_free(vrng->waiting);
+    vrng->waiting = NULL;
     timer_free(vrng->rate_limit_timer);
+}
+
+static void virtio_rng_reset(VirtIODevice *vdev)
+{
+    VirtIORNG *vrng = VIRTIO_RNG(vdev);
+
+    /* The ring the waiting buffer came from is gone. */
+    rng_backend_cancel(vrng->rng, vrng);
+    g_free(vrng->waiting);
+    vrng->waiting = NULL;
 }
 
 static const VMStateDescription vmstate_virtio_rng = {
@@ -119,6 +161,7 @@ static Property virtio_rng_properties[] = {
     /* As QEMU: by default no limit beyond what the host can give. */
     DEFINE_PROP_UINT64("max-bytes", VirtIORNG, max_bytes, INT64_MAX),
     DEFINE_PROP_UINT32("period", VirtIORNG, period_ms, 1 << 16),
+    DEFINE_PROP_LINK("rng", VirtIORNG, rng, TYPE_RNG_BACKEND, RngBackend *),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -133,6 +176,7 @@ static void virtio_rng_class_init(ObjectClass *klass, void *data)
     dc->hotpluggable = false;
     vdc->realize = virtio_rng_device_realize;
     vdc->unrealize = virtio_rng_device_unrealize;
+    vdc->reset = virtio_rng_reset;
 }
 
 static const TypeInfo virtio_rng_info = {

@@ -302,10 +302,40 @@ def test_virtio_rng(guest):
     assert "virtio0" in g.console.run("grep virtio /proc/interrupts")
     props = {p["name"] for p in g.mon.cmd("device-list-properties",
                                           typename="virtio-rng-device")}
-    assert {"max-bytes", "period"} <= props
+    assert {"max-bytes", "period", "rng"} <= props
     path = g.mon.cmd("qom-get", path="/machine/peripheral/rng0",
                      property="parent_bus")
     assert "virtio-mmio-bus" in path
+
+
+def test_virtio_rng_backends(guest, tmp_path):
+    # A file of known bytes as the source shows that rng= is what feeds
+    # the guest (rng-random reads the file as it would /dev/hwrng).
+    src = tmp_path / "entropy"
+    src.write_bytes(bytes(range(256)) * 64)
+    g = guest(args=["-object", "rng-random,id=r0,filename=%s" % src,
+                    "-device", "virtio-rng-device,rng=r0,id=rng0",
+                    "-object", "rng-builtin,id=r1"])
+    g.console.expect(READY)
+    out = g.console.run("head -c 16 /dev/hwrng | od -An -tx1")
+    got = [int(x, 16) for x in out.split()]
+    # The kernel takes some bytes itself first: the run goes on from there.
+    assert len(got) == 16
+    assert all(b == (a + 1) % 256 for a, b in zip(got, got[1:])), got
+    assert g.mon.cmd("qom-get", path="/machine/peripheral/rng0",
+                     property="rng") == "/objects/r0"
+    assert g.mon.cmd("qom-get", path="/objects/r0",
+                     property="filename") == str(src)
+    g.mon.cmd("chardev-add", id="egd", backend={"type": "null",
+                                                "data": {}})
+    g.mon.cmd("object-add", **{"qom-type": "rng-egd", "id": "r2",
+                               "chardev": "egd"})
+    err = g.mon.error("object-add", {"qom-type": "rng-egd", "id": "r4",
+                                     "chardev": "s0"})
+    assert "is in use" in err["desc"]
+    err = g.mon.error("object-add", {"qom-type": "rng-random", "id": "r3",
+                                     "filename": str(tmp_path / "none")})
+    assert "Could not open" in err["desc"]
 
 
 def test_set_action_reboot_shutdown(guest):
