@@ -413,12 +413,14 @@ static char *backing_path(BlockDriverState *bs)
 {
     g_autofree char *dir = NULL;
 
-    if (g_path_is_absolute(bs->backing_file) || !bs->filename[0] ||
+    const char *slash = strrchr(bs->filename, '/');
+
+    if (g_path_is_absolute(bs->backing_file) || !slash ||
         strstr(bs->backing_file, "://")) {
         return g_strdup(bs->backing_file);
     }
-    dir = g_path_get_dirname(bs->filename);
-    return g_build_filename(dir, bs->backing_file, NULL);
+    dir = g_strndup(bs->filename, slash - bs->filename + 1);
+    return g_strconcat(dir, bs->backing_file, NULL);
 }
 
 int bdrv_open_backing_file(BlockDriverState *bs, QDict *options, Error **errp)
@@ -959,10 +961,12 @@ int bdrv_block_status_above(BlockDriverState *bs, BlockDriverState *base,
         if (ret < 0 || (ret & BDRV_BLOCK_ALLOCATED)) {
             break;
         }
-        d++;
-        if (!p->backing) {
+        if (!p->backing || p->backing->bs == base) {
+            /* Nothing below: the data reads as zeroes. */
+            ret |= BDRV_BLOCK_ZERO;
             break;
         }
+        d++;
     }
     *pnum = n;
     if (depth) {

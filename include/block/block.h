@@ -118,6 +118,8 @@ struct BlockDriver {
      * @opts holds "-o" style keys as strings, consumed. */
     int (*create)(const char *filename, QDict *opts, Error **errp);
     int (*check)(BlockDriverState *bs, BdrvCheckResult *res, int fix);
+    /* Drop all data so the backing file shows through (commit). */
+    int (*make_empty)(BlockDriverState *bs);
     int (*amend)(BlockDriverState *bs, QDict *opts, bool force,
                  Error **errp);
     /* Human and JSON details of qemu-img info ("format-specific"). */

@@ -1,0 +1,1392 @@
+/*
+ * vireo-img subcommands that move or compare data: convert, compare, map,
+ * rebase, commit, dd, bench and measure.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "vireo/osdep.h"
+#include <getopt.h>
+#include "vireo/cutils.h"
+#include "vireo/main-loop.h"
+#include "qobject/qjson.h"
+#include "qobject/qnum.h"
+#include "qobject/qstring.h"
+#include "img.h"
+
+#define COPY_CHUNK (2 << 20)
+
+static double now_s(void)
+{
+    return g_get_monotonic_time() / 1e6;
+}
+
+static void *img_buf(size_t len)
+{
+    void *p;
+
+    /* Aligned so that cache=none (O_DIRECT) takes it without a bounce. */
+    if (posix_memalign(&p, 4096, MAX(len, 4096))) {
+        abort();
+    }
+    return p;
+}
+
+/* Whole status of @bs at @off: *zero if it reads as zeroes; *alloc if
+ * some layer of the chain (not beyond @base) holds it. */
+static int chain_status(BlockDriverState *bs, BlockDriverState *base,
+                        int64_t off, int64_t max, int64_t *pnum, bool *zero,
+                        bool *alloc)
+{
+    int depth;
+    int ret = bdrv_block_status_above(bs, base, off, max, pnum, NULL, NULL,
+                                      &depth);
+
+    if (ret < 0) {
+        return ret;
+    }
+    *alloc = ret & BDRV_BLOCK_ALLOCATED;
+    *zero = (ret & BDRV_BLOCK_ZERO) && !(ret & BDRV_BLOCK_DATA);
+    if (*pnum <= 0) {
+        *pnum = max;
+    }
+    return 0;
+}
+
+/* ---- convert ---- */
+
+typedef struct ConvertState {
+    BlockBackend **src;
+    int64_t *src_len;
+    int nsrc;
+    int64_t total;
+    BlockBackend *dst;
+    bool compress, fresh, has_backing, progress;
+    int64_t sparse;             /* 0: write everything */
+    int64_t cluster;            /* compressed chunk size */
+} ConvertState;
+
+/* Write @buf at @off, skipping runs of zeroes at @sparse granularity. */
+static int write_sparse(ConvertState *cs, int64_t off, int64_t len,
+                        uint8_t *buf)
+{
+    int64_t pos = 0;
+
+    if (!cs->sparse) {
+        return blk_pwrite(cs->dst, off, len, buf, 0);
+    }
+    while (pos < len) {
+        int64_t n = MIN(cs->sparse - (off + pos) % cs->sparse, len - pos);
+        bool zero = buffer_is_zero(buf + pos, n);
+        int64_t run = n;
+        int ret;
+
+        while (pos + run < len) {
+            int64_t m = MIN(cs->sparse, len - pos - run);
+
+            if (buffer_is_zero(buf + pos + run, m) != zero) {
+                break;
+            }
+            run += m;
+        }
+        if (!zero) {
+            ret = blk_pwrite(cs->dst, off + pos, run, buf + pos, 0);
+        } else if (!cs->fresh || cs->has_backing) {
+            ret = bdrv_pwrite_zeroes(blk_bs(cs->dst), off + pos, run,
+                                     BDRV_REQ_MAY_UNMAP);
+        } else {
+            ret = 0;
+        }
+        if (ret < 0) {
+            return ret;
+        }
+        pos += run;
+    }
+    return 0;
+}
+
+static int convert_copy(ConvertState *cs)
+{
+    int64_t chunk = cs->compress ? cs->cluster : COPY_CHUNK;
+    g_autofree uint8_t *buf = NULL;
+    int64_t dst_off = 0, done = 0;
+
+    buf = img_buf(chunk);
+    for (int i = 0; i < cs->nsrc; i++) {
+        BlockDriverState *bs = blk_bs(cs->src[i]);
+        int64_t off = 0;
+
+        while (off < cs->src_len[i]) {
+            int64_t n, max = MIN(chunk, cs->src_len[i] - off);
+            bool zero, alloc;
+            int ret;
+
+            if (cs->compress) {
+                /* Compressed writes go cluster by cluster. */
+                max = MIN(max, cs->cluster - (dst_off + off) % cs->cluster);
+            }
+            ret = chain_status(bs, NULL, off, max, &n, &zero, &alloc);
+            if (ret < 0) {
+                error_report("error while reading block status at offset %"
+                             PRId64 ": %s", off, strerror(-ret));
+                return ret;
+            }
+            n = MIN(n, max);
+            if (cs->compress && n < max) {
+                n = max;        /* a cluster is compressed whole */
+                zero = false;
+            }
+            if (!alloc && cs->has_backing) {
+                /* Left to the target's backing file. */
+            } else if (zero) {
+                if (!cs->fresh || cs->has_backing) {
+                    ret = bdrv_pwrite_zeroes(blk_bs(cs->dst), dst_off + off,
+                                             n, BDRV_REQ_MAY_UNMAP);
+                }
+            } else {
+                ret = blk_pread(cs->src[i], off, n, buf);
+                if (ret < 0) {
+                    error_report("error while reading at byte %" PRId64
+                                 ": %s", off, strerror(-ret));
+                    return ret;
+                }
+                if (cs->compress) {
+                    if (!buffer_is_zero(buf, n)) {
+                        ret = blk_pwrite(cs->dst, dst_off + off, n, buf,
+                                         BDRV_REQ_WRITE_COMPRESSED);
+                    }
+                } else {
+                    ret = write_sparse(cs, dst_off + off, n, buf);
+                }
+            }
+            if (ret < 0) {
+                error_report("error while writing at byte %" PRId64 ": %s",
+                             dst_off + off, strerror(-ret));
+                return ret;
+            }
+            off += n;
+            done += n;
+            img_progress(cs->progress, cs->total ? done * 100.0 / cs->total
+                                                 : 100);
+        }
+        dst_off += cs->src_len[i];
+    }
+    return 0;
+}
+
+int img_convert(int argc, char **argv)
+{
+    const char *fmt = NULL, *out_fmt = NULL, *out_base = NULL, *cache = NULL;
+    const char *out_filename;
+    bool quiet = false, image_opts = false, force_share = false;
+    bool skip_create = false, tgt_image_opts = false;
+    g_autoptr(QDict) o = qdict_new();
+    ConvertState cs = { .sparse = 4096 };
+    Error *err = NULL;
+    int c, ret = 1, flags;
+
+    static const struct option longopts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "image-opts", no_argument, NULL, 'i' },
+        { "target-image-opts", no_argument, NULL, 'I' },
+        { "force-share", no_argument, NULL, 'U' },
+        { "object", required_argument, NULL, 'j' },
+        { "salvage", no_argument, NULL, 'v' },
+        { "target-is-zero", no_argument, NULL, 'z' },
+        { "bitmaps", no_argument, NULL, 'y' },
+        { NULL, 0, NULL, 0 },
+    };
+    while ((c = getopt_long(argc, argv, ":hf:O:B:Cco:l:S:pt:T:qnm:WUr:",
+                            longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'O': out_fmt = optarg; break;
+        case 'B': out_base = optarg; break;
+        case 'c': cs.compress = true; break;
+        case 'p': cs.progress = true; break;
+        case 'q': quiet = true; break;
+        case 'n': skip_create = true; break;
+        case 'i': image_opts = true; break;
+        case 'I': tgt_image_opts = true; break;
+        case 'U': force_share = true; break;
+        case 't': cache = optarg; break;
+        case 'T': case 'm': case 'W': case 'C': case 'r': case 'z':
+            break;
+        case 'o':
+            if (!img_parse_o(o, optarg, &err)) {
+                error_report_err(err);
+                return 1;
+            }
+            break;
+        case 'S': {
+            int64_t v = img_parse_size(optarg);
+
+            if (v < 0 || v % 512 || v > 2 * 1024 * 1024 * 1024ll) {
+                error_report("Invalid buffer size for sparse output "
+                             "specified. Valid sizes are multiples of 512 up "
+                             "to 2147483136.");
+                return 1;
+            }
+            cs.sparse = v;
+            break;
+        }
+        case 'l':
+            error_report("Snapshot conversion (-l) is not supported");
+            return 1;
+        default:
+            error_report("Invalid option '%s'", argv[optind - 1]);
+            return 1;
+        }
+    }
+    if (cs.progress && quiet) {
+        cs.progress = false;
+    }
+    if (argc - optind < 2) {
+        error_report("Expecting image file name");
+        return 1;
+    }
+    if (tgt_image_opts) {
+        error_report("--target-image-opts is not supported");
+        return 1;
+    }
+    out_filename = argv[argc - 1];
+    out_fmt = out_fmt ?: "raw";
+    if (out_base) {
+        qdict_put_str(o, "backing_file", out_base);
+    }
+    if (qdict_haskey(o, "help")) {
+        BlockDriver *drv = bdrv_find_format(out_fmt);
+
+        if (drv) {
+            img_print_create_opts(drv);
+        }
+        return 0;
+    }
+    if (cs.compress && strcmp(out_fmt, "qcow2")) {
+        error_report("Compression not supported for this file format");
+        return 1;
+    }
+    cs.nsrc = argc - 1 - optind;
+    cs.src = g_new0(BlockBackend *, cs.nsrc);
+    cs.src_len = g_new0(int64_t, cs.nsrc);
+    for (int i = 0; i < cs.nsrc; i++) {
+        cs.src[i] = img_open(argv[optind + i], fmt,
+                             force_share ? BDRV_O_FORCE_SHARE : 0,
+                             image_opts, quiet);
+        if (!cs.src[i]) {
+            goto out;
+        }
+        cs.src_len[i] = blk_getlength(cs.src[i]);
+        cs.total += cs.src_len[i];
+    }
+    cs.has_backing = qdict_haskey(o, "backing_file");
+    if (cs.has_backing && !qdict_haskey(o, "backing_fmt") && !skip_create) {
+        error_report("%s: Backing file specified without backing format",
+                     out_filename);
+        goto out;
+    }
+    if (!skip_create) {
+        for (const QDictEntry *e = qdict_first(o); e; e = qdict_next(o, e)) {
+            BlockDriver *drv = bdrv_find_format(out_fmt);
+
+            if (drv && drv->create_opts &&
+                !g_strv_contains((const char *const *)drv->create_opts,
+                                 qdict_entry_key(e))) {
+                error_report("Invalid parameter '%s'", qdict_entry_key(e));
+                goto out;
+            }
+        }
+        qdict_put_int(o, "size", cs.total);
+        if (bdrv_create(out_fmt, out_filename, qobject_ref(o), &err) < 0) {
+            error_reportf_err(err, "%s: error while converting %s: ",
+                              out_filename, out_fmt);
+            goto out;
+        }
+    }
+    flags = BDRV_O_RDWR | BDRV_O_NO_BACKING;
+    {
+        g_autoptr(QDict) opts = qdict_new();
+
+        qdict_put_str(opts, "discard", "unmap");
+        if (cache && !strcmp(cache, "none")) {
+            qdict_put_bool(opts, "cache.direct", true);
+        }
+        cs.dst = blk_new_open(out_filename, out_fmt, opts, flags, &err);
+    }
+    if (!cs.dst) {
+        error_reportf_err(err, "Could not open '%s': ", out_filename);
+        goto out;
+    }
+    if (skip_create && blk_getlength(cs.dst) < cs.total) {
+        error_report("output file is smaller than input file");
+        goto out;
+    }
+    cs.fresh = !skip_create;
+    if (cs.compress) {
+        BlockDriverState *dbs = blk_bs(cs.dst);
+
+        cs.cluster = dbs->drv->get_cluster_size ?
+                     dbs->drv->get_cluster_size(dbs) : 65536;
+    }
+    img_progress(cs.progress, 0);
+    ret = convert_copy(&cs) < 0 ? 1 : 0;
+    if (ret == 0 && blk_flush(cs.dst) < 0) {
+        error_report("error while flushing the output");
+        ret = 1;
+    }
+    img_progress(cs.progress, 100);
+    if (cs.progress) {
+        printf("\n");
+    }
+out:
+    if (cs.dst) {
+        blk_unref(cs.dst);
+    }
+    for (int i = 0; i < cs.nsrc; i++) {
+        if (cs.src[i]) {
+            blk_unref(cs.src[i]);
+        }
+    }
+    g_free(cs.src);
+    g_free(cs.src_len);
+    return ret;
+}
+
+/* ---- compare ---- */
+
+/* Offset of the first 512-byte sector that differs, or -1. */
+static int64_t first_diff(const uint8_t *a, const uint8_t *b, int64_t len)
+{
+    for (int64_t i = 0; i < len; i += 512) {
+        int64_t n = MIN(512, len - i);
+
+        if (memcmp(a + i, b + i, n)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static int64_t first_nonzero(const uint8_t *a, int64_t len)
+{
+    for (int64_t i = 0; i < len; i += 512) {
+        if (!buffer_is_zero(a + i, MIN(512, len - i))) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int img_compare(int argc, char **argv)
+{
+    const char *fmt1 = NULL, *fmt2 = NULL;
+    bool quiet = false, strict = false, progress = false, image_opts = false;
+    bool force_share = false;
+    BlockBackend *b1 = NULL, *b2 = NULL;
+    g_autofree uint8_t *buf1 = img_buf(COPY_CHUNK);
+    g_autofree uint8_t *buf2 = img_buf(COPY_CHUNK);
+    int64_t len1, len2, common, off;
+    int c, ret = 2;
+
+    static const struct option longopts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "image-opts", no_argument, NULL, 'i' },
+        { "force-share", no_argument, NULL, 'U' },
+        { "object", required_argument, NULL, 'O' },
+        { NULL, 0, NULL, 0 },
+    };
+    while ((c = getopt_long(argc, argv, ":hf:F:T:pqsU", longopts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt1 = optarg; break;
+        case 'F': fmt2 = optarg; break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 's': strict = true; break;
+        case 'i': image_opts = true; break;
+        case 'U': force_share = true; break;
+        case 'T': break;
+        default:
+            error_report("Invalid option '%s'", argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind != argc - 2) {
+        error_report("Expecting two image file names");
+        return 2;
+    }
+    b1 = img_open(argv[optind], fmt1, force_share ? BDRV_O_FORCE_SHARE : 0,
+                  image_opts, quiet);
+    if (!b1) {
+        return 2;
+    }
+    b2 = img_open(argv[optind + 1], fmt2, force_share ? BDRV_O_FORCE_SHARE :
+                  0, image_opts, quiet);
+    if (!b2) {
+        blk_unref(b1);
+        return 2;
+    }
+    len1 = blk_getlength(b1);
+    len2 = blk_getlength(b2);
+    common = MIN(len1, len2);
+    if (len1 != len2 && strict) {
+        if (!quiet) {
+            printf("Strict mode: Image size mismatch!\n");
+        }
+        ret = 1;
+        goto out;
+    }
+    for (off = 0; off < common;) {
+        int64_t n1, n2, n, d;
+        bool z1, z2, a1, a2;
+
+        if (chain_status(blk_bs(b1), NULL, off, MIN(COPY_CHUNK, common - off),
+                         &n1, &z1, &a1) < 0 ||
+            chain_status(blk_bs(b2), NULL, off, MIN(COPY_CHUNK, common - off),
+                         &n2, &z2, &a2) < 0) {
+            error_report("error while reading block status");
+            goto out;
+        }
+        n = MIN(n1, n2);
+        if (strict && a1 != a2) {
+            if (!quiet) {
+                printf("Strict mode: Offset %" PRId64 " block status "
+                       "mismatch!\n", off);
+            }
+            ret = 1;
+            goto out;
+        }
+        if (!(z1 && z2)) {
+            if (blk_pread(b1, off, n, buf1) < 0 ||
+                blk_pread(b2, off, n, buf2) < 0) {
+                error_report("Error while reading offset %" PRId64 ": %s",
+                             off, strerror(EIO));
+                goto out;
+            }
+            d = first_diff(buf1, buf2, n);
+            if (d >= 0) {
+                if (!quiet) {
+                    printf("Content mismatch at offset %" PRId64 "!\n",
+                           off + d);
+                }
+                ret = 1;
+                goto out;
+            }
+        }
+        off += n;
+        img_progress(progress, off * 100.0 / MAX(common, 1));
+    }
+    if (len1 != len2) {
+        BlockBackend *big = len1 > len2 ? b1 : b2;
+        int64_t end = MAX(len1, len2);
+
+        if (!quiet) {
+            printf("Warning: Image size mismatch!\n");
+        }
+        for (off = common; off < end;) {
+            int64_t n = MIN(COPY_CHUNK, end - off), d;
+
+            if (blk_pread(big, off, n, buf1) < 0) {
+                error_report("Error while reading offset %" PRId64, off);
+                goto out;
+            }
+            d = first_nonzero(buf1, n);
+            if (d >= 0) {
+                if (!quiet) {
+                    printf("Content mismatch at offset %" PRId64 "!\n",
+                           off + d);
+                }
+                ret = 1;
+                goto out;
+            }
+            off += n;
+        }
+    }
+    if (!quiet) {
+        printf("Images are identical.\n");
+    }
+    ret = 0;
+out:
+    blk_unref(b1);
+    blk_unref(b2);
+    return ret;
+}
+
+/* ---- map ---- */
+
+typedef struct MapEntry {
+    int64_t start, length, offset;
+    int depth;
+    bool present, zero, data, has_offset;
+    BlockDriverState *file;
+} MapEntry;
+
+static void map_dump(MapEntry *e, bool json, bool first)
+{
+    if (json) {
+        printf("%s{ \"start\": %" PRId64 ", \"length\": %" PRId64 ", "
+               "\"depth\": %d, \"present\": %s, \"zero\": %s, \"data\": %s",
+               first ? "" : ",\n", e->start, e->length, e->depth,
+               e->present ? "true" : "false", e->zero ? "true" : "false",
+               e->data ? "true" : "false");
+        if (e->has_offset) {
+            printf(", \"offset\": %" PRId64, e->offset);
+        }
+        printf("}");
+    } else if (e->data && e->has_offset) {
+        printf("%#-15" PRIx64 " %#-15" PRIx64 " %#-15" PRIx64 " %s\n",
+               e->start, e->length, e->offset, e->file->filename);
+    }
+}
+
+int img_map(int argc, char **argv)
+{
+    const char *fmt = NULL, *output = "human";
+    bool image_opts = false, force_share = false, json, first = true;
+    int64_t start = 0, max_len = -1, len, off;
+    MapEntry cur = { 0 };
+    BlockBackend *blk;
+    int c;
+
+    static const struct option longopts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "format", required_argument, NULL, 'f' },
+        { "output", required_argument, NULL, 'o' },
+        { "image-opts", no_argument, NULL, 'i' },
+        { "force-share", no_argument, NULL, 'U' },
+        { "start-offset", required_argument, NULL, 's' },
+        { "max-length", required_argument, NULL, 'l' },
+        { "object", required_argument, NULL, 'O' },
+        { NULL, 0, NULL, 0 },
+    };
+    while ((c = getopt_long(argc, argv, ":f:hU", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'o': output = optarg; break;
+        case 'i': image_opts = true; break;
+        case 'U': force_share = true; break;
+        case 's': start = img_parse_size(optarg); break;
+        case 'l': max_len = img_parse_size(optarg); break;
+        default:
+            error_report("Invalid option '%s'", argv[optind - 1]);
+            return 1;
+        }
+    }
+    if (optind != argc - 1) {
+        error_report("Expecting one image file name");
+        return 1;
+    }
+    if (strcmp(output, "json") && strcmp(output, "human")) {
+        error_report("--output must be used with human or json as argument.");
+        return 1;
+    }
+    json = !strcmp(output, "json");
+    blk = img_open(argv[optind], fmt, force_share ? BDRV_O_FORCE_SHARE : 0,
+                   image_opts, false);
+    if (!blk) {
+        return 1;
+    }
+    len = blk_getlength(blk);
+    if (max_len >= 0) {
+        len = MIN(len, start + max_len);
+    }
+    if (json) {
+        printf("[");
+    } else {
+        printf("%-16s%-16s%-16s%s\n", "Offset", "Length", "Mapped to",
+               "File");
+    }
+    for (off = start; off < len;) {
+        MapEntry e = { .start = off };
+        BlockDriverState *file = NULL;
+        int64_t n, map = 0;
+        int depth = 0;
+        int ret = bdrv_block_status_above(blk_bs(blk), NULL, off,
+                                          MIN(len - off, 1ll << 30), &n,
+                                          &map, &file, &depth);
+
+        if (ret < 0) {
+            error_report("Could not read file metadata: %s", strerror(-ret));
+            blk_unref(blk);
+            return 1;
+        }
+        n = MAX(n, 1);
+        e.length = n;
+        e.depth = depth;
+        e.present = ret & BDRV_BLOCK_ALLOCATED;
+        e.zero = ret & BDRV_BLOCK_ZERO;
+        e.data = ret & BDRV_BLOCK_DATA;
+        e.has_offset = ret & BDRV_BLOCK_OFFSET_VALID;
+        e.offset = map;
+        e.file = file;
+        if (cur.length && cur.depth == e.depth && cur.present == e.present &&
+            cur.zero == e.zero && cur.data == e.data &&
+            cur.has_offset == e.has_offset && cur.file == e.file &&
+            (!e.has_offset || cur.offset + cur.length == e.offset)) {
+            cur.length += e.length;
+        } else {
+            if (cur.length) {
+                map_dump(&cur, json, first);
+                first = false;
+            }
+            cur = e;
+        }
+        off += n;
+    }
+    if (cur.length) {
+        map_dump(&cur, json, first);
+    }
+    if (json) {
+        printf("]\n");
+    }
+    blk_unref(blk);
+    return 0;
+}
+
+/* ---- rebase ---- */
+
+static int set_backing(BlockDriverState *bs, const char *file,
+                       const char *fmt)
+{
+    g_autoptr(QDict) o = qdict_new();
+    Error *err = NULL;
+
+    if (!bs->drv->amend) {
+        error_report("Could not change the backing file to '%s': Operation "
+                     "not supported", file);
+        return -ENOTSUP;
+    }
+    qdict_put_str(o, "backing_file", file);
+    if (fmt && file[0]) {
+        qdict_put_str(o, "backing_fmt", fmt);
+    }
+    if (bs->drv->amend(bs, o, false, &err) < 0) {
+        error_reportf_err(err, "Could not change the backing file to '%s': ",
+                          file);
+        return -EIO;
+    }
+    return 0;
+}
+
+int img_rebase(int argc, char **argv)
+{
+    const char *fmt = NULL, *out_base = NULL, *out_fmt = NULL, *filename;
+    bool unsafe = false, quiet = false, progress = false, image_opts = false;
+    BlockBackend *blk = NULL, *old = NULL, *new = NULL;
+    BlockDriverState *bs;
+    g_autofree uint8_t *a = img_buf(COPY_CHUNK);
+    g_autofree uint8_t *b = img_buf(COPY_CHUNK);
+    int c, ret = 1;
+
+    static const struct option longopts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "image-opts", no_argument, NULL, 'i' },
+        { "force-share", no_argument, NULL, 'U' },
+        { "object", required_argument, NULL, 'O' },
+        { NULL, 0, NULL, 0 },
+    };
+    while ((c = getopt_long(argc, argv, ":hf:F:b:upt:T:qU", longopts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'F': out_fmt = optarg; break;
+        case 'b': out_base = optarg; break;
+        case 'u': unsafe = true; break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 'i': image_opts = true; break;
+        case 't': case 'T': case 'U': break;
+        default:
+            error_report("Invalid option '%s'", argv[optind - 1]);
+            return 1;
+        }
+    }
+    if (optind != argc - 1) {
+        error_report("Expecting one image file name");
+        return 1;
+    }
+    if (!out_base) {
+        error_report("Must specify backing file (-b) or use unsafe mode (-u)");
+        return 1;
+    }
+    filename = argv[optind];
+    blk = img_open(filename, fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING,
+                   image_opts, quiet);
+    if (!blk) {
+        return 1;
+    }
+    bs = blk_bs(blk);
+    if (!unsafe) {
+        int64_t size = blk_getlength(blk), off;
+        Error *err = NULL;
+
+        if (bs->backing_file[0]) {
+            g_autofree char *p = img_path_combine(filename, bs->backing_file);
+
+            old = blk_new_open(p, bs->backing_format[0] ?
+                               bs->backing_format : NULL, NULL, 0, &err);
+            if (!old) {
+                error_reportf_err(err, "Could not open old backing file "
+                                  "'%s': ", p);
+                goto out;
+            }
+        }
+        if (out_base[0]) {
+            g_autofree char *p = img_path_combine(filename, out_base);
+
+            new = blk_new_open(p, out_fmt, NULL, 0, &err);
+            if (!new) {
+                error_reportf_err(err, "Could not open new backing file "
+                                  "'%s': ", p);
+                goto out;
+            }
+            if (!out_fmt) {
+                out_fmt = bdrv_get_format_name(blk_bs(new));
+            }
+        }
+        for (off = 0; off < size;) {
+            int64_t n, max = MIN(COPY_CHUNK, size - off);
+            int64_t olen = old ? blk_getlength(old) : 0;
+            int64_t nlen = new ? blk_getlength(new) : 0;
+            int st = bdrv_block_status(bs, off, max, &n, NULL, NULL);
+
+            if (st < 0) {
+                error_report("error while reading image metadata");
+                goto out;
+            }
+            n = MAX(MIN(n, max), 1);
+            if (!(st & BDRV_BLOCK_ALLOCATED)) {
+                /* What the overlay shows here comes from the old chain:
+                 * keep it if the new one differs. */
+                memset(a, 0, n);
+                memset(b, 0, n);
+                if (old && off < olen &&
+                    blk_pread(old, off, MIN(n, olen - off), a) < 0) {
+                    error_report("error while reading from old backing file");
+                    goto out;
+                }
+                if (new && off < nlen &&
+                    blk_pread(new, off, MIN(n, nlen - off), b) < 0) {
+                    error_report("error while reading from new backing file");
+                    goto out;
+                }
+                for (int64_t i = 0; i < n; i += 512) {
+                    int64_t m = MIN(512, n - i), j = i;
+
+                    if (!memcmp(a + i, b + i, m)) {
+                        continue;
+                    }
+                    while (j + m < n && memcmp(a + j + m, b + j + m,
+                                               MIN(512, n - j - m))) {
+                        m += MIN(512, n - j - m);
+                    }
+                    if (blk_pwrite(blk, off + i, m, a + i, 0) < 0) {
+                        error_report("Error while writing to COW image");
+                        goto out;
+                    }
+                    i += m - 512;
+                }
+            }
+            off += n;
+            img_progress(progress, off * 100.0 / MAX(size, 1));
+        }
+    }
+    if (set_backing(bs, out_base, out_fmt) < 0) {
+        goto out;
+    }
+    ret = blk_flush(blk) < 0;
+    img_progress(progress, 100);
+out:
+    if (old) {
+        blk_unref(old);
+    }
+    if (new) {
+        blk_unref(new);
+    }
+    blk_unref(blk);
+    return ret;
+}
+
+/* ---- commit ---- */
+
+int img_commit(int argc, char **argv)
+{
+    const char *fmt = NULL, *base = NULL, *filename;
+    bool quiet = false, drop = false, progress = false, image_opts = false;
+    GPtrArray *chain = g_ptr_array_new();
+    BlockBackend *top, *dst = NULL;
+    g_autofree uint8_t *buf = img_buf(COPY_CHUNK);
+    g_autofree char *path = NULL;
+    g_autofree char *pfmt = NULL;
+    Error *err = NULL;
+    int64_t size, off;
+    int c, ret = 1;
+
+    static const struct option longopts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "image-opts", no_argument, NULL, 'i' },
+        { "object", required_argument, NULL, 'O' },
+        { NULL, 0, NULL, 0 },
+    };
+    while ((c = getopt_long(argc, argv, ":f:ht:b:dpqr:", longopts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'b': base = optarg; break;
+        case 'd': drop = true; break;
+        case 'p': progress = true; break;
+        case 'q': quiet = true; break;
+        case 'i': image_opts = true; break;
+        case 't': case 'r': break;
+        default:
+            error_report("Invalid option '%s'", argv[optind - 1]);
+            return 1;
+        }
+    }
+    if (optind != argc - 1) {
+        error_report("Expecting one image file name");
+        return 1;
+    }
+    filename = argv[optind];
+    top = img_open(filename, fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING,
+                   image_opts, quiet);
+    if (!top) {
+        return 1;
+    }
+    /* The images above the base, each opened alone. */
+    g_ptr_array_add(chain, top);
+    path = g_strdup(filename);
+    for (;;) {
+        BlockDriverState *bs = blk_bs(g_ptr_array_index(chain,
+                                                        chain->len - 1));
+        char *next;
+
+        if (!bs->backing_file[0]) {
+            if (chain->len == 1) {
+                error_report("Image does not have a backing file");
+            } else {
+                error_report("Base '%s' not found in the backing chain", base);
+            }
+            goto out;
+        }
+        next = img_path_combine(path, bs->backing_file);
+        g_free(pfmt);
+        pfmt = bs->backing_format[0] ? g_strdup(bs->backing_format) : NULL;
+        g_free(path);
+        path = next;
+        if (!base || !strcmp(base, path) ||
+            !strcmp(base, bs->backing_file)) {
+            break;
+        }
+        {
+            BlockBackend *mid = blk_new_open(path, pfmt, NULL,
+                                             BDRV_O_NO_BACKING, &err);
+
+            if (!mid) {
+                error_reportf_err(err, "Could not open '%s': ", path);
+                goto out;
+            }
+            g_ptr_array_add(chain, mid);
+        }
+    }
+    dst = blk_new_open(path, pfmt, NULL, BDRV_O_RDWR | BDRV_O_NO_BACKING,
+                       &err);
+    if (!dst) {
+        error_reportf_err(err, "Could not open '%s': ", path);
+        goto out;
+    }
+    size = blk_getlength(top);
+    if (blk_getlength(dst) < size &&
+        bdrv_truncate(blk_bs(dst), size, false, PREALLOC_MODE_OFF, &err) < 0) {
+        error_report_err(err);
+        goto out;
+    }
+    for (off = 0; off < size;) {
+        int64_t n = MIN(COPY_CHUNK, size - off);
+        int hit = -1;
+
+        for (guint i = 0; i < chain->len; i++) {
+            int64_t m;
+            int st = bdrv_block_status(blk_bs(g_ptr_array_index(chain, i)),
+                                       off, n, &m, NULL, NULL);
+
+            if (st < 0) {
+                error_report("error while reading metadata");
+                goto out;
+            }
+            m = MAX(m, 1);
+            if (st & BDRV_BLOCK_ALLOCATED) {
+                hit = i;
+                n = m;
+                break;
+            }
+            n = MIN(n, m);
+        }
+        if (hit >= 0) {
+            BlockBackend *src = g_ptr_array_index(chain, hit);
+
+            if (blk_pread(src, off, n, buf) < 0 ||
+                blk_pwrite(dst, off, n, buf, 0) < 0) {
+                error_report("Block job failed: Input/output error");
+                goto out;
+            }
+        }
+        off += n;
+        img_progress(progress, off * 100.0 / MAX(size, 1));
+    }
+    if (blk_flush(dst) < 0) {
+        error_report("Block job failed: Input/output error");
+        goto out;
+    }
+    if (!drop && blk_bs(top)->drv->pdiscard) {
+        BlockDriverState *tbs = blk_bs(top);
+
+        if (tbs->drv->make_empty) {
+            tbs->drv->make_empty(tbs);
+        }
+    }
+    if (!quiet) {
+        printf("Image committed.\n");
+    }
+    ret = 0;
+out:
+    if (dst) {
+        blk_unref(dst);
+    }
+    for (guint i = 0; i < chain->len; i++) {
+        blk_unref(g_ptr_array_index(chain, i));
+    }
+    g_ptr_array_free(chain, true);
+    return ret;
+}
+
+/* ---- dd ---- */
+
+int img_dd(int argc, char **argv)
+{
+    const char *fmt = NULL, *out_fmt = "raw", *in = NULL, *out = NULL;
+    int64_t bsize = 512, count = -1, skip = 0, size, off;
+    bool image_opts = false, force_share = false;
+    BlockBackend *src, *dst = NULL;
+    g_autofree uint8_t *buf = NULL;
+    g_autoptr(QDict) o = qdict_new();
+    Error *err = NULL;
+    int c, ret = 1;
+
+    static const struct option longopts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "image-opts", no_argument, NULL, 'i' },
+        { "force-share", no_argument, NULL, 'U' },
+        { "object", required_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    while ((c = getopt_long(argc, argv, ":hf:O:U", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'O': out_fmt = optarg; break;
+        case 'U': force_share = true; break;
+        case 'i': image_opts = true; break;
+        default:
+            error_report("Invalid option '%s'", argv[optind - 1]);
+            return 1;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        const char *v = strchr(argv[i], '=');
+        g_autofree char *k = v ? g_strndup(argv[i], v - argv[i]) : NULL;
+
+        if (!v) {
+            error_report("unrecognized operand %s", argv[i]);
+            return 1;
+        }
+        v++;
+        if (!strcmp(k, "if")) {
+            in = v;
+        } else if (!strcmp(k, "of")) {
+            out = v;
+        } else if (!strcmp(k, "bs")) {
+            bsize = img_parse_size(v);
+            if (bsize <= 0 || bsize > INT_MAX) {
+                error_report("invalid number: '%s'", v);
+                return 1;
+            }
+        } else if (!strcmp(k, "count")) {
+            count = img_parse_size(v);
+            if (count < 0) {
+                error_report("invalid number: '%s'", v);
+                return 1;
+            }
+        } else if (!strcmp(k, "skip")) {
+            skip = img_parse_size(v);
+            if (skip < 0) {
+                error_report("invalid number: '%s'", v);
+                return 1;
+            }
+        } else {
+            error_report("unrecognized operand %s", argv[i]);
+            return 1;
+        }
+    }
+    if (!in || !out) {
+        error_report("Must specify both input and output files");
+        return 1;
+    }
+    src = img_open(in, fmt, force_share ? BDRV_O_FORCE_SHARE : 0,
+                   image_opts, false);
+    if (!src) {
+        return 1;
+    }
+    size = blk_getlength(src);
+    if (skip > 0 && skip * bsize > size) {
+        error_report("cannot skip to specified offset");
+        goto out;
+    }
+    size -= skip * bsize;
+    if (count >= 0 && count * bsize < size) {
+        size = count * bsize;
+    }
+    qdict_put_int(o, "size", size);
+    if (bdrv_create(out_fmt, out, qobject_ref(o), &err) < 0) {
+        error_reportf_err(err, "%s: error while creating output image: ",
+                          out);
+        goto out;
+    }
+    dst = blk_new_open(out, out_fmt, NULL, BDRV_O_RDWR | BDRV_O_NO_BACKING,
+                       &err);
+    if (!dst) {
+        error_reportf_err(err, "Could not open '%s': ", out);
+        goto out;
+    }
+    buf = img_buf(bsize);
+    for (off = 0; off < size; off += bsize) {
+        int64_t n = MIN(bsize, size - off);
+
+        if (blk_pread(src, skip * bsize + off, n, buf) < 0) {
+            error_report("error while reading from input image file");
+            goto out;
+        }
+        if (!buffer_is_zero(buf, n) && blk_pwrite(dst, off, n, buf, 0) < 0) {
+            error_report("error while writing to output image file");
+            goto out;
+        }
+    }
+    ret = blk_flush(dst) < 0;
+out:
+    if (dst) {
+        blk_unref(dst);
+    }
+    blk_unref(src);
+    return ret;
+}
+
+/* ---- bench ---- */
+
+typedef struct BenchState {
+    BlockBackend *blk;
+    bool write;
+    int64_t image_size, bufsize, step, offset;
+    int nrreq, n, in_flight, depth, flush_interval;
+    int64_t done, issued;
+    uint8_t *buf;
+    bool failed;
+} BenchState;
+
+static void bench_issue(BenchState *b);
+
+static void bench_cb(void *opaque, int ret)
+{
+    BenchState *b = opaque;
+
+    b->in_flight--;
+    if (ret < 0) {
+        error_report("Failed request: %s", strerror(-ret));
+        b->failed = true;
+        return;
+    }
+    b->done++;
+    bench_issue(b);
+}
+
+static void bench_issue(BenchState *b)
+{
+    while (!b->failed && b->in_flight < b->depth && b->issued < b->n) {
+        struct iovec iov = {
+            .iov_base = b->buf + (b->issued % b->depth) * b->bufsize,
+            .iov_len = b->bufsize,
+        };
+
+        if (b->write && b->flush_interval && b->issued &&
+            b->issued % b->flush_interval == 0 && b->in_flight == 0) {
+            /* Flush with nothing in flight, as qemu-img does. */
+            b->in_flight++;
+            b->issued++;
+            b->n++;
+            blk_aio_flush(b->blk, bench_cb, b);
+            return;
+        }
+        if (b->write && b->flush_interval && b->issued &&
+            b->issued % b->flush_interval == 0) {
+            return;     /* wait for the queue to drain */
+        }
+        b->in_flight++;
+        if (b->write) {
+            blk_aio_pwritev(b->blk, b->offset, &iov, 1, 0, bench_cb, b);
+        } else {
+            blk_aio_preadv(b->blk, b->offset, &iov, 1, bench_cb, b);
+        }
+        b->issued++;
+        b->offset += b->step;
+        if (b->offset + b->bufsize > b->image_size) {
+            b->offset %= MAX(b->image_size - b->bufsize, 1);
+        }
+    }
+}
+
+int img_bench(int argc, char **argv)
+{
+    const char *fmt = NULL, *cache = NULL;
+    BenchState b = { .n = 75000, .depth = 64, .bufsize = 4096 };
+    bool quiet = false, image_opts = false, step_set = false;
+    int64_t start_offset = 0, pattern = 0;
+    g_autoptr(QDict) opts = qdict_new();
+    Error *err = NULL;
+    double t0;
+    int c, flags = 0;
+
+    static const struct option longopts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "flush-interval", required_argument, NULL, 'F' },
+        { "image-opts", no_argument, NULL, 'I' },
+        { "pattern", required_argument, NULL, 'P' },
+        { "no-drain", no_argument, NULL, 'D' },
+        { "force-share", no_argument, NULL, 'U' },
+        { NULL, 0, NULL, 0 },
+    };
+    while ((c = getopt_long(argc, argv, ":hc:d:f:ni:o:qs:S:t:wU", longopts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'c': b.n = atoi(optarg); break;
+        case 'd': b.depth = atoi(optarg); break;
+        case 'f': fmt = optarg; break;
+        case 'n': qdict_put_bool(opts, "cache.direct", true); break;
+        case 'i': break;
+        case 'o': start_offset = img_parse_size(optarg); break;
+        case 'q': quiet = true; break;
+        case 's': b.bufsize = img_parse_size(optarg); break;
+        case 'S': b.step = img_parse_size(optarg); step_set = true; break;
+        case 't': cache = optarg; break;
+        case 'w': b.write = true; flags |= BDRV_O_RDWR; break;
+        case 'U': flags |= BDRV_O_FORCE_SHARE; break;
+        case 'F': b.flush_interval = atoi(optarg); break;
+        case 'I': image_opts = true; break;
+        case 'P': pattern = atoi(optarg); break;
+        case 'D': break;
+        default:
+            error_report("Invalid option '%s'", argv[optind - 1]);
+            return 1;
+        }
+    }
+    if (optind != argc - 1) {
+        error_report("Expecting one image file name");
+        return 1;
+    }
+    if (b.n <= 0 || b.depth <= 0 || b.bufsize <= 0 || start_offset < 0) {
+        error_report("Invalid request count, depth or buffer size");
+        return 1;
+    }
+    if (cache && !strcmp(cache, "none")) {
+        qdict_put_bool(opts, "cache.direct", true);
+    } else if (cache && !strcmp(cache, "unsafe")) {
+        qdict_put_bool(opts, "cache.no-flush", true);
+    }
+    if (image_opts) {
+        b.blk = img_open(argv[optind], fmt, flags, true, quiet);
+    } else {
+        b.blk = blk_new_open(argv[optind], fmt, opts, flags, &err);
+        if (!b.blk) {
+            error_reportf_err(err, "Could not open '%s': ", argv[optind]);
+        }
+    }
+    if (!b.blk) {
+        return 1;
+    }
+    if (!step_set) {
+        b.step = b.bufsize;
+    }
+    b.image_size = blk_getlength(b.blk);
+    b.offset = start_offset;
+    b.buf = img_buf(b.bufsize * b.depth);
+    memset(b.buf, pattern, b.bufsize * b.depth);
+    printf("Sending %d %s requests, %" PRId64 " bytes each, %d in parallel "
+           "(starting at offset %" PRId64 ", step size %" PRId64 ")\n",
+           b.n, b.write ? "write" : "read", b.bufsize, b.depth, start_offset,
+           b.step);
+    if (b.flush_interval && b.write) {
+        printf("Sending flush every %d requests\n", b.flush_interval);
+    }
+    t0 = now_s();
+    bench_issue(&b);
+    while (!b.failed && (b.in_flight || b.issued < b.n)) {
+        main_loop_wait(false);
+        bench_issue(&b);
+    }
+    blk_drain(b.blk);
+    if (b.write && !b.failed) {
+        blk_flush(b.blk);
+    }
+    printf("Run completed in %3.3f seconds.\n", now_s() - t0);
+    free(b.buf);
+    blk_unref(b.blk);
+    return b.failed;
+}
+
+/* ---- measure ---- */
+
+/* qcow2 metadata bytes for @size guest bytes and @data_clusters of data. */
+static int64_t qcow2_meta_size(int64_t size, int64_t cs, int refbits,
+                               int64_t data_clusters)
+{
+    int64_t l2_entries = cs / 8;
+    int64_t l2 = DIV_ROUND_UP(size, cs * l2_entries);
+    int64_t l1 = DIV_ROUND_UP(l2 * 8, cs);
+    int64_t per_block = cs * 8 / refbits;
+    int64_t base = 1 + l1 + l2 + data_clusters, rb = 0, rt = 0, prev = -1;
+
+    while (rb + rt != prev) {
+        prev = rb + rt;
+        rb = DIV_ROUND_UP(base + rb + rt, per_block);
+        rt = DIV_ROUND_UP(rb * 8, cs);
+    }
+    return (1 + l1 + l2 + rb + rt) * cs;
+}
+
+int img_measure(int argc, char **argv)
+{
+    const char *fmt = NULL, *out_fmt = "raw", *output = "human";
+    g_autoptr(QDict) o = qdict_new();
+    int64_t size = -1, required, full, cs = 65536, refbits = 16;
+    bool image_opts = false, force_share = false, has_source;
+    BlockBackend *blk = NULL;
+    Error *err = NULL;
+    int c;
+
+    static const struct option longopts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "image-opts", no_argument, NULL, 'i' },
+        { "object", required_argument, NULL, 'j' },
+        { "output", required_argument, NULL, 'p' },
+        { "size", required_argument, NULL, 's' },
+        { "force-share", no_argument, NULL, 'U' },
+        { NULL, 0, NULL, 0 },
+    };
+    while ((c = getopt_long(argc, argv, ":hf:O:o:l:U", longopts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'O': out_fmt = optarg; break;
+        case 'p': output = optarg; break;
+        case 'i': image_opts = true; break;
+        case 'U': force_share = true; break;
+        case 's':
+            size = img_parse_size(optarg);
+            if (size < 0) {
+                error_report("Invalid image size specified. You may use k, "
+                             "M, G, T, P or E suffixes for");
+                return 1;
+            }
+            break;
+        case 'o':
+            if (!img_parse_o(o, optarg, &err)) {
+                error_report_err(err);
+                return 1;
+            }
+            break;
+        default:
+            error_report("Invalid option '%s'", argv[optind - 1]);
+            return 1;
+        }
+    }
+    has_source = optind < argc;
+    if (has_source && size >= 0) {
+        error_report("--size N cannot be used together with a filename");
+        return 1;
+    }
+    if (!has_source && size < 0) {
+        error_report("Either --size N or one filename must be specified.");
+        return 1;
+    }
+    if (strcmp(out_fmt, "raw") && strcmp(out_fmt, "qcow2")) {
+        error_report("Format driver '%s' does not support size measurement",
+                     out_fmt);
+        return 1;
+    }
+    if (qdict_haskey(o, "cluster_size")) {
+        cs = img_parse_size(qdict_get_str(o, "cluster_size"));
+    }
+    if (qdict_haskey(o, "refcount_bits")) {
+        refbits = img_parse_size(qdict_get_str(o, "refcount_bits"));
+    }
+    if (cs < 512 || cs > (2 << 20) || (cs & (cs - 1)) || refbits < 1 ||
+        refbits > 64 || (refbits & (refbits - 1))) {
+        error_report("Invalid cluster size or refcount width");
+        return 1;
+    }
+    if (has_source) {
+        int64_t data = 0;
+
+        blk = img_open(argv[optind], fmt, force_share ? BDRV_O_FORCE_SHARE :
+                       0, image_opts, false);
+        if (!blk) {
+            return 1;
+        }
+        size = blk_getlength(blk);
+        /* Allocated data, rounded to the target's clusters. */
+        for (int64_t off = 0; off < size;) {
+            int64_t n;
+            bool zero, alloc;
+
+            if (chain_status(blk_bs(blk), NULL, off, MIN(size - off,
+                                                         1ll << 30),
+                             &n, &zero, &alloc) < 0) {
+                error_report("Unable to get block status");
+                blk_unref(blk);
+                return 1;
+            }
+            if (!zero) {
+                int64_t s = off & ~(cs - 1), e = ROUND_UP(off + n, cs);
+
+                data += e - s;
+            }
+            off += n;
+        }
+        /* Neighbouring runs may share a cluster: cap at the disk size. */
+        required = MIN(data, ROUND_UP(size, cs));
+        blk_unref(blk);
+    } else {
+        required = 0;
+    }
+    if (!strcmp(out_fmt, "raw")) {
+        full = size;
+        required = has_source ? size : size;
+    } else {
+        full = qcow2_meta_size(size, cs, refbits, DIV_ROUND_UP(size, cs)) +
+               ROUND_UP(size, cs) - 0;
+        full = qcow2_meta_size(size, cs, refbits, 0) + ROUND_UP(size, cs);
+        required = qcow2_meta_size(size, cs, refbits, 0) + required;
+    }
+    if (!strcmp(output, "json")) {
+        g_autoptr(QDict) d = qdict_new();
+        g_autoptr(GString) s = NULL;
+
+        if (has_source && !strcmp(out_fmt, "qcow2")) {
+            qdict_put_int(d, "bitmaps", 0);
+        }
+        qdict_put_int(d, "required", required);
+        qdict_put_int(d, "fully-allocated", full);
+        s = qobject_to_json_pretty(QOBJECT(d), true);
+        printf("%s\n", s->str);
+    } else {
+        printf("required size: %" PRId64 "\n", required);
+        printf("fully allocated size: %" PRId64 "\n", full);
+    }
+    return 0;
+}

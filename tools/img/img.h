@@ -1,0 +1,36 @@
+/*
+ * vireo-img: shared helpers of the subcommands (qemu-img's syntax).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef TOOLS_IMG_H
+#define TOOLS_IMG_H
+
+#include "vireo/osdep.h"
+#include "vireo/error.h"
+#include "block/block-backend.h"
+
+/* Open @filename for a subcommand; errors are reported, NULL returned. */
+BlockBackend *img_open(const char *filename, const char *fmt, int flags,
+                       bool image_opts, bool quiet);
+/* "-o" strings: key=value pairs (",," escapes a comma) into @opts. */
+bool img_parse_o(QDict *opts, const char *str, Error **errp);
+/* Size argument with k/M/G/T/P/E suffixes; -1 and an error if bad. */
+int64_t img_parse_size(const char *s);
+/* Backing file path as QEMU combines it with the overlay's name. */
+char *img_path_combine(const char *base, const char *name);
+/* "help" lists for -o. */
+void img_print_create_opts(BlockDriver *drv);
+/* A progress bar on stdout (-p). */
+void img_progress(bool enabled, double percent);
+
+int img_convert(int argc, char **argv);
+int img_compare(int argc, char **argv);
+int img_map(int argc, char **argv);
+int img_rebase(int argc, char **argv);
+int img_commit(int argc, char **argv);
+int img_dd(int argc, char **argv);
+int img_bench(int argc, char **argv);
+int img_measure(int argc, char **argv);
+
+#endif
