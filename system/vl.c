@@ -7,6 +7,7 @@
  */
 #include "vireo/osdep.h"
 #include "accel/accel.h"
+#include "system/blockdev.h"
 #include <sys/mman.h>
 #include "vireo/cutils.h"
 #include "vireo/error.h"
@@ -58,6 +59,8 @@ static struct {
     GPtrArray *accels;          /* -accel QemuOpts, in order of preference */
     GPtrArray *devices;         /* -device (DeferredOption) */
     GPtrArray *objects;         /* -object (DeferredOption) */
+    GPtrArray *blockdevs;       /* -blockdev and -drive (DeferredOption) */
+    GList *blockdev_is_drive;   /* per blockdevs entry: 1 for -drive */
     GPtrArray *serials;         /* -serial (DeferredOption) */
     GPtrArray *monitors;        /* "qmp:..." / "qmp-pretty:..." / "hmp:..." */
     const char *cpu_model;
@@ -98,6 +101,7 @@ enum {
     OPT_DTB, OPT_BIOS, OPT_RTC, OPT_NO_SHUTDOWN, OPT_NO_REBOOT, OPT_ACTION,
     OPT_BOOT, OPT_OVERCOMMIT, OPT_MSG, OPT_AUDIODEV, OPT_SANDBOX,
     OPT_DAEMONIZE, OPT_PIDFILE, OPT_D, OPT_DLOG, OPT_TRACE,
+    OPT_BLOCKDEV, OPT_DRIVE,
 };
 
 typedef struct VireoOption {
@@ -131,6 +135,7 @@ static const VireoOption options[] = {
     { "sandbox", true, OPT_SANDBOX }, { "daemonize", false, OPT_DAEMONIZE },
     { "pidfile", true, OPT_PIDFILE }, { "d", true, OPT_D },
     { "D", true, OPT_DLOG }, { "trace", true, OPT_TRACE },
+    { "blockdev", true, OPT_BLOCKDEV }, { "drive", true, OPT_DRIVE },
     { NULL },
 };
 
@@ -558,6 +563,16 @@ void vl_handle_option(int index, const char *optarg)
     case OPT_DEVICE:
         defer(cfg.devices, optarg);
         break;
+    case OPT_BLOCKDEV:
+        defer(cfg.blockdevs, optarg);
+        cfg.blockdev_is_drive = g_list_append(cfg.blockdev_is_drive,
+                                              GINT_TO_POINTER(0));
+        break;
+    case OPT_DRIVE:
+        defer(cfg.blockdevs, optarg);
+        cfg.blockdev_is_drive = g_list_append(cfg.blockdev_is_drive,
+                                              GINT_TO_POINTER(1));
+        break;
     case OPT_GLOBAL: {
         const char *dot = strchr(optarg, '.'), *eq = strchr(optarg, '=');
         if (!dot || !eq || eq < dot) {
@@ -850,6 +865,39 @@ static void configure_accelerator(MachineState *ms)
     }
 }
 
+/* -blockdev and -drive in command-line order; if=virtio drives add their
+ * device ahead of the -device options. */
+static void create_block_devices(void)
+{
+    GList *is_drive = cfg.blockdev_is_drive;
+    guint ndev = 0;
+
+    for (guint i = 0; i < cfg.blockdevs->len; i++, is_drive = is_drive->next) {
+        DeferredOption *d = g_ptr_array_index(cfg.blockdevs, i);
+        Error *err = NULL;
+        char *device = NULL;
+
+        loc_restore(&d->loc);
+        if (!GPOINTER_TO_INT(is_drive->data)) {
+            if (!blockdev_add_cmdline(d->str, &err)) {
+                exit_with_error(err);
+            }
+            continue;
+        }
+        if (!drive_new(d->str, &device, &err)) {
+            exit_with_error(err);
+        }
+        if (device) {
+            DeferredOption *dev = g_new0(DeferredOption, 1);
+
+            dev->str = device;
+            dev->loc = d->loc;
+            g_ptr_array_insert(cfg.devices, ndev++, dev);
+        }
+    }
+    loc_set_none();
+}
+
 static MachineClass *select_machine(void)
 {
     const char *name = cfg.machine_opts ?
@@ -1041,6 +1089,7 @@ int vireo_main(int argc, char **argv)
     cfg.accels = g_ptr_array_new();
     cfg.devices = g_ptr_array_new();
     cfg.objects = g_ptr_array_new();
+    cfg.blockdevs = g_ptr_array_new();
     cfg.serials = g_ptr_array_new();
     cfg.monitors = g_ptr_array_new();
     register_opts();
@@ -1107,6 +1156,7 @@ int vireo_main(int argc, char **argv)
         user_creatable_process_cmdline(d->str);
     }
     loc_set_none();
+    create_block_devices();
     qemu_opts_foreach(qemu_find_opts("chardev"), chardev_init_func, NULL,
                       &error_fatal);
     create_serials();

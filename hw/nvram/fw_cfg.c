@@ -19,6 +19,7 @@
 #include "hw/sysbus.h"
 #include "hw/qdev-properties.h"
 #include "hw/nvram/fw_cfg.h"
+#include "system/bootdevice.h"
 #include "migration/vmstate.h"
 
 static FWCfgEntry *fw_cfg_cur(FWCfgState *s)
@@ -275,6 +276,21 @@ void fw_cfg_add_file(FWCfgState *s, const char *filename, void *data,
     fw_cfg_rebuild_files(s);
 }
 
+void fw_cfg_modify_file(FWCfgState *s, const char *filename, void *data,
+                        size_t len)
+{
+    for (uint32_t i = 0; i < s->file_count; i++) {
+        if (!strcmp(s->files[i].name, filename)) {
+            g_free(s->files[i].data);
+            s->files[i].data = len ? g_memdup2(data, len) : NULL;
+            s->files[i].len = len;
+            fw_cfg_rebuild_files(s);
+            return;
+        }
+    }
+    fw_cfg_add_file(s, filename, data, len);
+}
+
 static void fw_cfg_mem_realize(DeviceState *dev, Error **errp)
 {
     FWCfgState *s = FW_CFG(dev);
@@ -301,7 +317,7 @@ static void fw_cfg_mem_realize(DeviceState *dev, Error **errp)
     fw_cfg_add_i16(s, FW_CFG_NOGRAPHIC, 0);
     fw_cfg_add_i16(s, FW_CFG_BOOT_MENU, 0);
     fw_cfg_add_file(s, "etc/boot-fail-wait", &no_reboot, 4);
-    /* No boot devices or disk geometries are configured yet. */
+    /* Filled at reset, once every device has its bootindex. */
     fw_cfg_add_file(s, "bootorder", NULL, 0);
     fw_cfg_add_file(s, "bios-geometry", NULL, 0);
 
@@ -321,10 +337,13 @@ static void fw_cfg_mem_realize(DeviceState *dev, Error **errp)
 static void fw_cfg_reset(DeviceState *dev)
 {
     FWCfgState *s = FW_CFG(dev);
+    size_t len;
+    g_autofree char *order = get_boot_devices_list(&len);
 
     s->cur_entry = FW_CFG_INVALID;
     s->cur_offset = 0;
     s->dma_addr = 0;
+    fw_cfg_modify_file(s, "bootorder", order, len);
 }
 
 static const VMStateDescription vmstate_fw_cfg = {

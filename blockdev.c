@@ -1,0 +1,650 @@
+/*
+ * Block devices from the command line and the monitor: -blockdev and
+ * blockdev-add/blockdev-del (nodes the monitor owns), the legacy -drive
+ * (a node chain and a named DriveInfo, and for if=virtio the device), the
+ * DriveInfo registry devices attach to, and the query commands.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "vireo/osdep.h"
+#include "vireo/error-report.h"
+#include "vireo/keyval.h"
+#include "vireo/option.h"
+#include "qobject/qstring.h"
+#include "qapi/qobject-input-visitor.h"
+#include "qapi/qapi-commands-block-core.h"
+#include "qapi/qapi-visit-block-core.h"
+#include "qapi/qapi-events-block-core.h"
+#include "qapi/qobject-output-visitor.h"
+#include "system/runstate.h"
+#include "system/blockdev.h"
+
+static QTAILQ_HEAD(, DriveInfo) drives = QTAILQ_HEAD_INITIALIZER(drives);
+
+/* Nodes created by -blockdev/blockdev-add: the monitor holds a reference. */
+static GSList *monitor_nodes;
+
+static BlockDriverState *blockdev_open(BlockdevOptions *options, Error **errp)
+{
+    BlockDriverState *bs;
+
+    if (!options->node_name) {
+        error_setg(errp, "node-name is required at the top level");
+        return NULL;
+    }
+    {
+        QObject *obj = NULL;
+        Visitor *v = qobject_output_visitor_new(&obj);
+
+        visit_type_BlockdevOptions(v, NULL, &options, &error_abort);
+        visit_complete(v, &obj);
+        visit_free(v);
+        bs = bdrv_open(qobject_to(QDict, obj), errp);   /* consumes obj */
+    }
+    if (bs) {
+        monitor_nodes = g_slist_prepend(monitor_nodes, bs);
+    }
+    return bs;
+}
+
+void qmp_blockdev_add(BlockdevOptions *options, Error **errp)
+{
+    blockdev_open(options, errp);
+}
+
+bool blockdev_add_cmdline(const char *optarg, Error **errp)
+{
+    bool is_json;
+    QDict *dict = keyval_or_json_parse(optarg, "driver", NULL, &is_json,
+                                       errp);
+    g_autoptr(BlockdevOptions) options = NULL;
+    Visitor *v;
+    bool ok;
+
+    if (!dict) {
+        return false;
+    }
+    v = is_json ? qobject_input_visitor_new(QOBJECT(dict))
+                : qobject_input_visitor_new_keyval(QOBJECT(dict));
+    ok = visit_type_BlockdevOptions(v, NULL, &options, errp);
+    visit_free(v);
+    qobject_unref(dict);
+    return ok && blockdev_open(options, errp);
+}
+
+void qmp_blockdev_del(const char *node_name, Error **errp)
+{
+    BlockDriverState *bs = bdrv_find_node(node_name);
+
+    if (!bs) {
+        error_setg(errp, "Failed to find node with node-name='%s'",
+                   node_name);
+        return;
+    }
+    if (drive_for_node(bs)) {
+        error_setg(errp, "Node %s is in use", node_name);
+        return;
+    }
+    if (!g_slist_find(monitor_nodes, bs)) {
+        error_setg(errp, "Node %s is not owned by the monitor",
+                   bs->node_name);
+        return;
+    }
+    if (bs->refcnt > 1) {
+        error_setg(errp, "Block device %s is in use", bs->node_name);
+        return;
+    }
+    monitor_nodes = g_slist_remove(monitor_nodes, bs);
+    bdrv_unref(bs);
+}
+
+/* ---- The DriveInfo registry ---- */
+
+static DriveInfo *drive_create(const char *id, BlockBackend *blk,
+                               bool writeback)
+{
+    DriveInfo *di = g_new0(DriveInfo, 1);
+
+    di->id = g_strdup(id);
+    di->blk = blk;
+    di->writeback = writeback;
+    di->on_read_error = BLOCKDEV_ON_ERROR_REPORT;
+    di->on_write_error = BLOCKDEV_ON_ERROR_ENOSPC;
+    QTAILQ_INSERT_TAIL(&drives, di, next);
+    return di;
+}
+
+static void drive_free(DriveInfo *di)
+{
+    QTAILQ_REMOVE(&drives, di, next);
+    blk_unref(di->blk);
+    g_free(di->id);
+    g_free(di);
+}
+
+static DriveInfo *drive_find(const char *id)
+{
+    DriveInfo *di;
+
+    QTAILQ_FOREACH(di, &drives, next) {
+        if (di->id && !strcmp(di->id, id)) {
+            return di;
+        }
+    }
+    return NULL;
+}
+
+DriveInfo *drive_for_node(BlockDriverState *bs)
+{
+    DriveInfo *di;
+
+    QTAILQ_FOREACH(di, &drives, next) {
+        if (blk_bs(di->blk) == bs) {
+            return di;
+        }
+    }
+    return NULL;
+}
+
+const char *drive_name(DriveInfo *di)
+{
+    return di->id ? di->id : "";
+}
+
+/* What a device holds: write access unless read-only; it lets others read
+ * and resize (block_resize) but not write. */
+static BlockBackend *device_backend(BlockDriverState *bs, bool writable,
+                                    Error **errp)
+{
+    uint64_t perm = BLK_PERM_CONSISTENT_READ |
+                    (writable ? BLK_PERM_WRITE : 0);
+    uint64_t shared = BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE_UNCHANGED |
+                      BLK_PERM_RESIZE;
+
+    return blk_new_with_bs(bs, perm, shared, errp);
+}
+
+DriveInfo *drive_lookup_for_device(const char *name, bool writable,
+                                   Error **errp)
+{
+    DriveInfo *di = drive_find(name);
+    BlockDriverState *bs;
+    BlockBackend *blk;
+
+    if (di) {
+        return di;
+    }
+    bs = bdrv_find_node(name);
+    if (!bs) {
+        return NULL;
+    }
+    if (drive_for_node(bs)) {
+        error_setg(errp, "Node '%s' is already in use by another device",
+                   name);
+        return NULL;
+    }
+    blk = device_backend(bs, writable && !bs->read_only, errp);
+    return blk ? drive_create(NULL, blk, true) : NULL;
+}
+
+bool drive_attach_dev(DriveInfo *di, DeviceState *dev, Error **errp)
+{
+    if (di->dev) {
+        error_setg(errp, "Drive '%s' is already in use by another device",
+                   drive_name(di));
+        return false;
+    }
+    di->dev = dev;
+    return true;
+}
+
+void drive_detach_dev(DriveInfo *di)
+{
+    di->dev = NULL;
+    di->dev_ops = NULL;
+    di->dev_opaque = NULL;
+    /* A backend a device made for a node goes with the device. */
+    if (!di->id) {
+        drive_free(di);
+    }
+}
+
+void drive_set_dev_ops(DriveInfo *di, const BlockDevOps *ops, void *opaque)
+{
+    di->dev_ops = ops;
+    di->dev_opaque = opaque;
+}
+
+BlockErrorAction drive_get_error_action(DriveInfo *di, bool is_read,
+                                        int error)
+{
+    switch (is_read ? di->on_read_error : di->on_write_error) {
+    case BLOCKDEV_ON_ERROR_ENOSPC:
+        return error == ENOSPC ? BLOCK_ERROR_ACTION_STOP
+                               : BLOCK_ERROR_ACTION_REPORT;
+    case BLOCKDEV_ON_ERROR_STOP:
+        return BLOCK_ERROR_ACTION_STOP;
+    case BLOCKDEV_ON_ERROR_IGNORE:
+        return BLOCK_ERROR_ACTION_IGNORE;
+    default:
+        return BLOCK_ERROR_ACTION_REPORT;
+    }
+}
+
+void drive_error_action(DriveInfo *di, BlockErrorAction action, bool is_read,
+                        int error)
+{
+    BlockDriverState *bs = blk_bs(di->blk);
+
+    if (action == BLOCK_ERROR_ACTION_STOP) {
+        if (di->iostatus_enabled &&
+            di->iostatus == BLOCK_DEVICE_IO_STATUS_OK) {
+            di->iostatus = error == ENOSPC ? BLOCK_DEVICE_IO_STATUS_NOSPACE
+                                           : BLOCK_DEVICE_IO_STATUS_FAILED;
+        }
+        qemu_system_vmstop_request(RUN_STATE_IO_ERROR);
+    }
+    qapi_event_send_block_io_error(drive_name(di),
+                                   bs && !bs->auto_named ? bs->node_name
+                                                         : NULL,
+                                   is_read ? IO_OPERATION_TYPE_READ
+                                           : IO_OPERATION_TYPE_WRITE,
+                                   action, error == ENOSPC, error == ENOSPC,
+                                   strerror(error));
+}
+
+void drive_iostatus_reset(DriveInfo *di)
+{
+    di->iostatus = BLOCK_DEVICE_IO_STATUS_OK;
+}
+
+/* ---- -drive ---- */
+
+static QemuOptsList qemu_drive_opts = {
+    .name = "drive",
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_drive_opts.head),
+    .desc = {
+        { .name = "file", .type = QEMU_OPT_STRING },
+        { .name = "format", .type = QEMU_OPT_STRING },
+        { .name = "if", .type = QEMU_OPT_STRING },
+        { .name = "media", .type = QEMU_OPT_STRING },
+        { .name = "node-name", .type = QEMU_OPT_STRING },
+        { .name = "cache", .type = QEMU_OPT_STRING },
+        { .name = "readonly", .type = QEMU_OPT_BOOL },
+        { .name = "read-only", .type = QEMU_OPT_BOOL },
+        { .name = "werror", .type = QEMU_OPT_STRING },
+        { .name = "rerror", .type = QEMU_OPT_STRING },
+        { .name = "discard", .type = QEMU_OPT_STRING },
+        { .name = "aio", .type = QEMU_OPT_STRING },
+        { .name = "locking", .type = QEMU_OPT_STRING },
+        { /* end of list */ }
+    },
+};
+
+static void __attribute__((constructor)) drive_opts_register(void)
+{
+    qemu_add_opts(&qemu_drive_opts);
+}
+
+/* cache= modes as QEMU defines them. */
+static bool parse_cache_mode(const char *mode, bool *direct, bool *no_flush,
+                             bool *writeback)
+{
+    static const struct {
+        const char *name;
+        bool direct, no_flush, writeback;
+    } modes[] = {
+        { "writeback", false, false, true },
+        { "none", true, false, true },
+        { "off", true, false, true },
+        { "writethrough", false, false, false },
+        { "directsync", true, false, false },
+        { "unsafe", false, true, true },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
+        if (!strcmp(mode, modes[i].name)) {
+            *direct = modes[i].direct;
+            *no_flush = modes[i].no_flush;
+            *writeback = modes[i].writeback;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool parse_on_error(const char *value, const char *name,
+                           BlockdevOnError *out, Error **errp)
+{
+    int v;
+
+    if (!value) {
+        return true;
+    }
+    v = qapi_enum_parse(&BlockdevOnError_lookup, value, -1, NULL);
+    if (v < 0 || v == BLOCKDEV_ON_ERROR_AUTO) {
+        error_setg(errp, "'%s' invalid %s error action", value, name);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static int drive_count;
+
+DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
+{
+    QemuOpts *opts = qemu_opts_parse_noisily(&qemu_drive_opts, optarg, false);
+    const char *file, *iface, *id, *value;
+    bool direct = false, no_flush = false, writeback = true, read_only;
+    BlockdevOnError rerror = BLOCKDEV_ON_ERROR_REPORT;
+    BlockdevOnError werror = BLOCKDEV_ON_ERROR_ENOSPC;
+    g_autofree char *auto_id = NULL;
+    QDict *node;
+    BlockDriverState *bs;
+    BlockBackend *blk;
+    DriveInfo *di;
+
+    *device_opts = NULL;
+    if (!opts) {
+        error_setg(errp, "Invalid -drive options");
+        return NULL;
+    }
+    iface = qemu_opt_get(opts, "if");
+    if (!iface) {
+        iface = "virtio";       /* the virt machine's default interface */
+    }
+    if (strcmp(iface, "virtio") && strcmp(iface, "none")) {
+        error_setg(errp, "unsupported bus type '%s'", iface);
+        return NULL;
+    }
+    value = qemu_opt_get(opts, "media");
+    if (value && strcmp(value, "disk")) {
+        error_setg(errp, "'%s' invalid media", value);
+        return NULL;
+    }
+    file = qemu_opt_get(opts, "file");
+    if (!file) {
+        error_setg(errp, "A block device must be specified for \"file\"");
+        return NULL;
+    }
+    value = qemu_opt_get(opts, "cache");
+    if (value && !parse_cache_mode(value, &direct, &no_flush, &writeback)) {
+        error_setg(errp, "invalid cache option");
+        return NULL;
+    }
+    if (!parse_on_error(qemu_opt_get(opts, "werror"), "write", &werror,
+                        errp) ||
+        !parse_on_error(qemu_opt_get(opts, "rerror"), "read", &rerror,
+                        errp)) {
+        return NULL;
+    }
+    read_only = qemu_opt_get_bool(opts, "readonly",
+                                  qemu_opt_get_bool(opts, "read-only", false));
+    id = qemu_opts_id(opts);
+    if (!id) {
+        auto_id = g_strdup_printf("%s%d", iface, drive_count);
+        id = auto_id;
+    }
+    if (drive_find(id)) {
+        error_setg(errp, "drive with bus=0, unit=0 (index=0) exists");
+        return NULL;
+    }
+    if (bdrv_find_node(id)) {
+        error_setg(errp, "Device name '%s' conflicts with an existing node "
+                   "name", id);
+        return NULL;
+    }
+    drive_count++;
+
+    node = qdict_new();
+    if (qemu_opt_get(opts, "node-name")) {
+        qdict_put_str(node, "node-name", qemu_opt_get(opts, "node-name"));
+    }
+    qdict_put_bool(node, "cache.direct", direct);
+    qdict_put_bool(node, "cache.no-flush", no_flush);
+    if (qemu_opt_get(opts, "discard")) {
+        qdict_put_str(node, "discard", qemu_opt_get(opts, "discard"));
+    }
+    if (qemu_opt_get(opts, "aio")) {
+        qdict_put_str(node, "aio", qemu_opt_get(opts, "aio"));
+    }
+    if (qemu_opt_get(opts, "locking")) {
+        qdict_put_str(node, "locking", qemu_opt_get(opts, "locking"));
+    }
+    bs = bdrv_open_image(file, qemu_opt_get(opts, "format"), node,
+                         !read_only, false, errp);
+    qobject_unref(node);
+    if (!bs) {
+        return NULL;
+    }
+    blk = device_backend(bs, !read_only, errp);
+    bdrv_unref(bs);             /* the backend holds it now */
+    if (!blk) {
+        return NULL;
+    }
+    di = drive_create(id, blk, writeback);
+    di->on_read_error = rerror;
+    di->on_write_error = werror;
+    /* As QEMU: the I/O status is kept when errors may stop the VM. */
+    di->iostatus_enabled = true;
+    if (!strcmp(iface, "virtio")) {
+        *device_opts = g_strdup_printf("virtio-blk-device,drive=%s", id);
+    }
+    return di;
+}
+
+/* ---- Queries ---- */
+
+static ImageInfo *image_info(BlockDriverState *bs, bool flat, Error **errp)
+{
+    ImageInfo *info = g_new0(ImageInfo, 1);
+    int64_t size = bdrv_getlength(bs);
+    int64_t allocated = bdrv_get_allocated_file_size(bs);
+
+    if (size < 0) {
+        error_setg_errno(errp, -size, "Can't get image size '%s'",
+                         bs->filename);
+        qapi_free_ImageInfo(info);
+        return NULL;
+    }
+    info->filename = g_strdup(bs->filename);
+    info->format = g_strdup(bdrv_get_format_name(bs));
+    info->virtual_size = size;
+    if (allocated >= 0) {
+        info->has_actual_size = true;
+        info->actual_size = allocated;
+    }
+    if (bs->backing_file[0]) {
+        info->backing_filename = g_strdup(bs->backing_file);
+    }
+    if (bs->backing && bs->backing->bs) {
+        info->full_backing_filename = g_strdup(bs->backing->bs->filename);
+        info->backing_filename_format =
+            g_strdup(bdrv_get_format_name(bs->backing->bs));
+        if (!flat) {
+            info->backing_image = image_info(bs->backing->bs, false, errp);
+            if (!info->backing_image) {
+                qapi_free_ImageInfo(info);
+                return NULL;
+            }
+        }
+    }
+    return info;
+}
+
+static BlockDeviceInfo *node_info(BlockDriverState *bs, bool flat,
+                                  Error **errp)
+{
+    BlockDeviceInfo *info = g_new0(BlockDeviceInfo, 1);
+    const char *dz = bs->options ?
+        qdict_get_try_str(bs->options, "detect-zeroes") : NULL;
+    int depth = 0;
+
+    info->image = image_info(bs, flat, errp);
+    if (!info->image) {
+        qapi_free_BlockDeviceInfo(info);
+        return NULL;
+    }
+    for (BlockDriverState *b = bs; b->backing && b->backing->bs;
+         b = b->backing->bs) {
+        depth++;
+    }
+    info->file = g_strdup(bs->filename);
+    info->node_name = g_strdup(bs->node_name);
+    info->ro = bs->read_only;
+    info->drv = g_strdup(bdrv_get_format_name(bs));
+    if (bs->backing_file[0]) {
+        info->backing_file = g_strdup(bs->backing_file);
+    }
+    info->backing_file_depth = depth;
+    info->encrypted = bs->encrypted;
+    info->detect_zeroes = dz ? qapi_enum_parse(
+        &BlockdevDetectZeroesOptions_lookup, dz,
+        BLOCKDEV_DETECT_ZEROES_OPTIONS_OFF, NULL)
+        : BLOCKDEV_DETECT_ZEROES_OPTIONS_OFF;
+    info->cache = g_new0(BlockdevCacheInfo, 1);
+    info->cache->writeback = true;
+    info->cache->direct = bs->cache_direct;
+    info->cache->no_flush = bs->cache_no_flush;
+    return info;
+}
+
+static char *drive_qdev_name(DriveInfo *di)
+{
+    if (!di->dev) {
+        return NULL;
+    }
+    return di->dev->id ? g_strdup(di->dev->id)
+                       : object_get_canonical_path(OBJECT(di->dev));
+}
+
+BlockInfoList *qmp_query_block(Error **errp)
+{
+    BlockInfoList *head = NULL, **tail = &head;
+    DriveInfo *di;
+
+    QTAILQ_FOREACH(di, &drives, next) {
+        BlockInfo *info = g_new0(BlockInfo, 1);
+        BlockDriverState *bs = blk_bs(di->blk);
+
+        info->device = g_strdup(drive_name(di));
+        info->qdev = drive_qdev_name(di);
+        info->type = g_strdup("unknown");
+        if (bs) {
+            info->inserted = node_info(bs, false, errp);
+            if (!info->inserted) {
+                qapi_free_BlockInfo(info);
+                qapi_free_BlockInfoList(head);
+                return NULL;
+            }
+            info->inserted->ro = blk_is_read_only(di->blk);
+            info->inserted->cache->writeback = di->writeback;
+        }
+        if (di->iostatus_enabled) {
+            info->has_io_status = true;
+            info->io_status = di->iostatus;
+        }
+        QAPI_LIST_APPEND(tail, info);
+    }
+    return head;
+}
+
+BlockDeviceInfoList *qmp_query_named_block_nodes(bool has_flat, bool flat,
+                                                 Error **errp)
+{
+    BlockDeviceInfoList *head = NULL, **tail = &head;
+
+    for (BlockDriverState *bs = bdrv_next_node(NULL); bs;
+         bs = bdrv_next_node(bs)) {
+        BlockDeviceInfo *info;
+
+        if (bs->auto_named) {
+            continue;
+        }
+        info = node_info(bs, flat, errp);
+        if (!info) {
+            qapi_free_BlockDeviceInfoList(head);
+            return NULL;
+        }
+        QAPI_LIST_APPEND(tail, info);
+    }
+    return head;
+}
+
+static BlockStats *node_stats(BlockDriverState *bs, DriveInfo *di)
+{
+    BlockStats *s = g_new0(BlockStats, 1);
+    BlockAcctStats zero = { 0 };
+
+    s->node_name = bs && !bs->auto_named ? g_strdup(bs->node_name) : NULL;
+    s->stats = block_acct_stats_info(di ? &di->stats : &zero);
+    return s;
+}
+
+BlockStatsList *qmp_query_blockstats(bool has_query_nodes, bool query_nodes,
+                                     Error **errp)
+{
+    BlockStatsList *head = NULL, **tail = &head;
+    DriveInfo *di;
+
+    if (query_nodes) {
+        for (BlockDriverState *bs = bdrv_next_node(NULL); bs;
+             bs = bdrv_next_node(bs)) {
+            if (!bs->auto_named) {
+                QAPI_LIST_APPEND(tail, node_stats(bs, drive_for_node(bs)));
+            }
+        }
+        return head;
+    }
+    QTAILQ_FOREACH(di, &drives, next) {
+        BlockStats *s = node_stats(blk_bs(di->blk), di);
+
+        s->device = g_strdup(drive_name(di));
+        s->qdev = drive_qdev_name(di);
+        QAPI_LIST_APPEND(tail, s);
+    }
+    return head;
+}
+
+void qmp_block_resize(const char *device, const char *node_name, int64_t size,
+                      Error **errp)
+{
+    BlockDriverState *bs;
+    DriveInfo *di = NULL;
+
+    if (!!device == !!node_name) {
+        error_setg(errp, "Need exactly one of 'device' and 'node-name'");
+        return;
+    }
+    if (device) {
+        di = drive_find(device);
+        if (!di || !blk_bs(di->blk)) {
+            error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND,
+                      "Device '%s' not found", device);
+            return;
+        }
+        bs = blk_bs(di->blk);
+    } else {
+        bs = bdrv_find_node(node_name);
+        if (!bs) {
+            error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND,
+                      "Cannot find device='' nor node-name='%s'", node_name);
+            return;
+        }
+        di = drive_for_node(bs);
+    }
+    if (size < 0) {
+        error_setg(errp, "Parameter 'size' expects a >0 size");
+        return;
+    }
+    if (di) {
+        blk_drain(di->blk);
+    }
+    if (bdrv_truncate(bs, size, false, PREALLOC_MODE_OFF, errp) < 0) {
+        return;
+    }
+    if (di && di->dev_ops && di->dev_ops->resize_cb) {
+        di->dev_ops->resize_cb(di->dev_opaque);
+    }
+}

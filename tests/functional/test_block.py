@@ -1,0 +1,111 @@
+# Vireo functional tests: disks for the riscv64 guest (-drive, -blockdev,
+# virtio-blk-device) and the block QMP commands around them.
+# SPDX-License-Identifier: MIT
+
+import os
+import re
+
+from conftest import expect_error, is_vireo
+from test_riscv_boot import READY, guest  # noqa: F401  (fixture)
+
+
+def make_raw(path, size):
+    with open(path, "wb") as f:
+        f.truncate(size)
+    return str(path)
+
+
+def test_ext2_survives_reboot(guest, tmp_path):
+    disk = make_raw(tmp_path / "disk.raw", 64 << 20)
+    g = guest(args=["-drive", "file=%s,format=raw,if=virtio,id=d0" % disk])
+    g.console.expect(READY)
+    out = g.console.run("mkfs.ext2 -q /dev/vda && mkdir -p /mnt && "
+                        "mount /dev/vda /mnt && "
+                        "dd if=/dev/urandom of=/mnt/f bs=1k count=3000 "
+                        "2>/dev/null && md5sum /mnt/f && umount /mnt")
+    before = re.search(r"([0-9a-f]{32})\s+/mnt/f", out).group(1)
+    stats = g.mon.cmd("query-blockstats")
+    d0 = [s for s in stats if s["device"] == "d0"][0]["stats"]
+    assert d0["wr_bytes"] >= 3000 * 1024 and d0["wr_operations"] > 0
+    assert d0["flush_operations"] > 0
+    g.mon.cmd("system_reset")
+    g.console.expect(READY)
+    out = g.console.run("mkdir -p /mnt && mount /dev/vda /mnt && "
+                        "md5sum /mnt/f && umount /mnt")
+    assert before in out
+    info = g.mon.cmd("query-block")
+    d0 = [b for b in info if b["device"] == "d0"][0]
+    assert d0["inserted"]["drv"] == "raw"
+    assert d0["inserted"]["file"] == disk
+    assert d0["inserted"]["image"]["virtual-size"] == 64 << 20
+    assert d0["qdev"].startswith("/machine/peripheral-anon/")
+
+
+def test_blockdev_nodes_resize_and_del(guest, tmp_path):
+    disk = make_raw(tmp_path / "disk.raw", 32 << 20)
+    spare = make_raw(tmp_path / "spare.raw", 1 << 20)
+    g = guest(args=[
+        "-blockdev", '{"driver":"file","filename":"%s",'
+                     '"node-name":"proto0"}' % disk,
+        "-blockdev", "driver=raw,node-name=fmt0,file=proto0",
+        "-device", "virtio-blk-device,drive=fmt0,id=disk0,serial=VIREO123"])
+    g.console.expect(READY)
+    assert g.console.run("cat /sys/block/vda/size").strip() == str(
+        (32 << 20) // 512)
+    assert "VIREO123" in g.console.run("cat /sys/block/vda/serial")
+    mon = g.mon
+    nodes = {n["node-name"]: n for n in mon.cmd("query-named-block-nodes")}
+    assert nodes["fmt0"]["drv"] == "raw" and nodes["proto0"]["drv"] == "file"
+    blocks = mon.cmd("query-block")
+    assert [b["qdev"] for b in blocks if b["device"] == ""] == ["disk0"]
+    # The guest sees a resize through a config change.
+    mon.cmd("block_resize", **{"node-name": "fmt0", "size": 48 << 20})
+    assert os.path.getsize(disk) == 48 << 20
+    out = g.console.run("sleep 1; cat /sys/block/vda/size")
+    assert out.strip() == str((48 << 20) // 512)
+    # A node in use stays; one that is not goes.
+    expect_error(mon, "blockdev-del", {"node-name": "fmt0"},
+                 desc="in use")
+    mon.cmd("blockdev-add", driver="file", filename=spare,
+            **{"node-name": "spare0"})
+    expect_error(mon, "blockdev-add", {"driver": "file", "filename": spare,
+                                       "node-name": "spare0"},
+                 desc="Duplicate nodes with node-name='spare0'")
+    mon.cmd("blockdev-del", **{"node-name": "spare0"})
+    expect_error(mon, "blockdev-del", {"node-name": "spare0"},
+                 desc="Failed to find node with node-name='spare0'")
+    expect_error(mon, "block_resize", {"device": "nope", "size": 1 << 20},
+                 cls="DeviceNotFound")
+
+
+def test_read_only_drive(guest, tmp_path):
+    disk = make_raw(tmp_path / "ro.raw", 8 << 20)
+    with open(disk, "r+b") as f:
+        f.write(b"VIREO-RO-CONTENT")
+    g = guest(args=["-drive", "file=%s,format=raw,if=virtio,readonly=on"
+                    % disk])
+    g.console.expect(READY)
+    assert "VIREO-RO-CONTENT" in g.console.run("head -c 16 /dev/vda")
+    assert g.console.run("cat /sys/block/vda/ro").strip() == "1"
+    g.console.run("echo x | dd of=/dev/vda conv=notrunc 2>&1")
+    with open(disk, "rb") as f:
+        assert f.read(16) == b"VIREO-RO-CONTENT"
+
+
+def test_drive_errors(guest, tmp_path):
+    from conftest import run_binary
+    disk = make_raw(tmp_path / "d.raw", 1 << 20)
+    cases = [
+        ("file=%s,format=raw,if=ide" % disk, "unsupported bus type 'ide'"),
+        ("file=%s,format=nope" % disk, "Unknown driver 'nope'"),
+        ("file=%s,format=raw,cache=bogus" % disk, "invalid cache option"),
+        ("file=%s,format=raw,werror=bogus" % disk,
+         "'bogus' invalid write error action"),
+        ("file=/nonexistent/x,format=raw", "Could not open"),
+    ]
+    for arg, msg in cases:
+        r = run_binary("riscv64", ["-M", "virt", "-display", "none",
+                                   "-nodefaults", "-drive", arg])
+        assert r.returncode == 1, arg
+        assert msg in r.stderr, (arg, r.stderr)
+        assert "-drive " + arg in r.stderr
