@@ -1,0 +1,237 @@
+# Vireo functional tests: Debian's real libvirt 9.0 drives
+# vireo-system-riscv64 (probe, start, console, pause, monitor passthrough,
+# stats, destroy, guest poweroff).  Needs root and the libvirt packages that
+# scripts/install-deps.sh installs; tests/libvirt/setup.sh configures and
+# starts the daemons.
+# SPDX-License-Identifier: MIT
+
+import os
+import re
+import select
+import shutil
+import subprocess
+import time
+import tty
+import uuid
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import require_binary, SRC_ROOT
+from test_riscv_boot import guest_dir
+
+LIBVIRTD_LOG = "/var/log/libvirt/libvirtd.log"
+# libvirt's own complaints that it makes for QEMU just the same.
+LIBVIRT_OWN = ("is tainted: high-privileges", "is tainted: custom-monitor",
+               "'riscv64' architecture is not supported by CPU driver")
+
+
+def virsh(*args, check=True, timeout=120):
+    r = subprocess.run(["virsh", "-c", "qemu:///system"] + list(args),
+                       capture_output=True, text=True, timeout=timeout)
+    if check and r.returncode != 0:
+        raise AssertionError("virsh %s failed: %s%s"
+                             % (" ".join(args), r.stdout, r.stderr))
+    return r.stdout
+
+
+@pytest.fixture(scope="module")
+def libvirt():
+    if os.geteuid() != 0:
+        pytest.skip("libvirt tests need root (libvirtd runs QEMU as root)")
+    for tool in ("virsh", "libvirtd", "virtlogd"):
+        if not shutil.which(tool):
+            pytest.skip("%s is not installed: run scripts/install-deps.sh"
+                        % tool)
+    subprocess.run([os.path.join(SRC_ROOT, "tests", "libvirt", "setup.sh")],
+                   check=True, timeout=60)
+    log_start = os.path.getsize(LIBVIRTD_LOG) \
+        if os.path.exists(LIBVIRTD_LOG) else 0
+    yield os.path.realpath(require_binary("riscv64"))
+    # Nothing libvirt logged during these tests may be an error or a
+    # warning about the emulator.
+    with open(LIBVIRTD_LOG, errors="replace") as f:
+        f.seek(log_start)
+        bad = [line for line in f
+               if re.search(r": (error|warning) : ", line)
+               and not any(own in line for own in LIBVIRT_OWN)]
+    assert not bad, "libvirtd complained:\n" + "".join(bad[:20])
+
+
+def domain_xml(name, emulator, memballoon=False, disk=None):
+    g = guest_dir()
+    return """<domain type='qemu'>
+  <name>%s</name>
+  <uuid>%s</uuid>
+  <memory unit='MiB'>512</memory>
+  <vcpu>2</vcpu>
+  <os>
+    <type arch='riscv64' machine='virt'>hvm</type>
+    <kernel>%s</kernel>
+    <initrd>%s</initrd>
+    <cmdline>console=ttyS0</cmdline>
+  </os>
+  <on_poweroff>destroy</on_poweroff>
+  <devices>
+    <emulator>%s</emulator>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+    %s
+    %s
+  </devices>
+</domain>
+""" % (name, uuid.uuid4(), os.path.join(g, "Image"),
+       os.path.join(g, "initramfs.cpio.gz"), emulator,
+       "" if memballoon else "<memballoon model='none'/>",
+       "" if not disk else
+       "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+       "<source file='%s'/><target dev='vda' bus='virtio'/></disk>" % disk)
+
+
+class PtyConsole:
+    """The domain's serial console, through the pty libvirt reports."""
+
+    def __init__(self, name):
+        path = virsh("ttyconsole", name).strip()
+        self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+        tty.setraw(self.fd)
+        self.buf = b""
+
+    def run(self, cmd, want, timeout=120):
+        """Type @cmd until the output shows @want (the shell may still be
+        starting when the first line arrives)."""
+        deadline = time.monotonic() + timeout
+        next_send = 0
+        while time.monotonic() < deadline:
+            if time.monotonic() >= next_send:
+                os.write(self.fd, cmd.encode() + b"\n")
+                next_send = time.monotonic() + 5
+            r, _, _ = select.select([self.fd], [], [], 0.5)
+            if r:
+                self.buf += os.read(self.fd, 65536)
+                if want.encode() in self.buf:
+                    return
+        raise AssertionError("console never showed %r: %r"
+                             % (want, self.buf[-500:]))
+
+    def close(self):
+        os.close(self.fd)
+
+
+def state(name):
+    return virsh("domstate", name, "--reason").strip()
+
+
+def wait_state(name, want, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if state(name) == want:
+                return
+        except AssertionError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("%s: state %r, expected %r"
+                         % (name, state(name), want))
+
+
+@pytest.fixture
+def domains():
+    names = []
+    yield names
+    for n in names:
+        virsh("destroy", n, check=False)
+        virsh("undefine", n, check=False)
+
+
+def test_domcapabilities(libvirt):
+    out = virsh("domcapabilities", "--emulatorbin", libvirt, "--arch",
+                "riscv64", "--virttype", "qemu", "--machine", "virt")
+    caps = ET.fromstring(out)
+    assert caps.findtext("domain") == "qemu"
+    assert caps.findtext("machine") == "virt"
+    assert caps.findtext("arch") == "riscv64"
+    backing = {v.text for v in caps.findall(
+        "./memoryBacking/enum[@name='sourceType']/value")}
+    assert {"file", "anonymous", "memfd"} <= backing
+    rng = {v.text for v in caps.findall(
+        "./devices/rng/enum[@name='model']/value")}
+    assert "virtio" in rng
+
+
+def test_transient_domain(libvirt, domains, tmp_path):
+    name = "vireo-t-%d" % os.getpid()
+    domains.append(name)
+    xml = tmp_path / "dom.xml"
+    xml.write_text(domain_xml(name, libvirt))
+    virsh("create", str(xml))
+    assert state(name) == "running (booted)"
+    con = PtyConsole(name)
+    try:
+        con.run("echo typed-$((6*7))", "typed-42")
+        virsh("suspend", name)
+        assert state(name) == "paused (user)"
+        virsh("resume", name)
+        assert state(name) == "running (unpaused)"
+        con.run("echo again-$((7*7))", "again-49")
+    finally:
+        con.close()
+    status = virsh("qemu-monitor-command", name, "--pretty",
+                   '{"execute":"query-status"}')
+    assert '"status": "running"' in status
+    dumped = ET.fromstring(virsh("dumpxml", name))
+    assert dumped.findtext("name") == name
+    assert dumped.find("./devices/emulator").text == libvirt
+    stats = virsh("domstats", name)
+    assert "state.state=1" in stats
+    assert re.search(r"cpu\.time=[1-9]", stats)
+    assert "vcpu.current=2" in stats
+    virsh("destroy", name)
+    assert name not in virsh("list", "--all", "--name").split()
+
+
+def test_guest_poweroff_is_shutdown(libvirt, domains, tmp_path):
+    name = "vireo-p-%d" % os.getpid()
+    domains.append(name)
+    xml = tmp_path / "dom.xml"
+    xml.write_text(domain_xml(name, libvirt))
+    virsh("define", str(xml))
+    virsh("start", name)
+    con = PtyConsole(name)
+    try:
+        con.run("echo up-$((1+1))", "up-2")
+        os.write(con.fd, b"poweroff -f\n")
+    finally:
+        con.close()
+    wait_state(name, "shut off (shutdown)")
+    # The persistent domain starts again after a clean guest shutdown.
+    virsh("start", name)
+    assert state(name) == "running (booted)"
+    virsh("destroy", name)
+    assert state(name) == "shut off (destroyed)"
+
+
+def test_raw_disk(libvirt, domains, tmp_path):
+    name = "vireo-d-%d" % os.getpid()
+    domains.append(name)
+    disk = tmp_path / "disk.raw"
+    with open(disk, "wb") as f:
+        f.truncate(64 << 20)
+    xml = tmp_path / "dom.xml"
+    xml.write_text(domain_xml(name, libvirt, disk=disk))
+    virsh("create", str(xml))
+    listing = virsh("domblklist", name)
+    assert re.search(r"vda\s+%s" % re.escape(str(disk)), listing)
+    con = PtyConsole(name)
+    try:
+        con.run("cat /sys/block/vda/size", str((64 << 20) // 512))
+        con.run("echo libvirt-disk | dd of=/dev/vda conv=sync 2>/dev/null;"
+                " sync; echo wrote-$((3*3))", "wrote-9")
+        virsh("blockresize", name, "vda", "96M")
+        con.run("cat /sys/block/vda/size", str((96 << 20) // 512))
+    finally:
+        con.close()
+    assert os.path.getsize(disk) == 96 << 20
+    with open(disk, "rb") as f:
+        assert f.read(12) == b"libvirt-disk"
+    virsh("destroy", name)
