@@ -109,3 +109,43 @@ def test_drive_errors(guest, tmp_path):
         assert r.returncode == 1, arg
         assert msg in r.stderr, (arg, r.stderr)
         assert "-drive " + arg in r.stderr
+
+
+def test_qcow2_overlay_written_by_guest(guest, tmp_path):
+    import subprocess
+    img = os.path.join(os.path.dirname(os.environ.get(
+        "VIREO_SYSTEM_RISCV64", "build/x")), "vireo-img")
+    base, top = str(tmp_path / "base.qcow2"), str(tmp_path / "top.qcow2")
+    subprocess.run([img, "create", "-f", "qcow2", base, "32M"], check=True,
+                   capture_output=True)
+    subprocess.run(["qemu-io", "-c", "write -P 0x5a 0 64k", base],
+                   check=True, capture_output=True)
+    subprocess.run([img, "create", "-f", "qcow2", "-b", base, "-F", "qcow2",
+                    top], check=True, capture_output=True)
+    g = guest(args=[
+        "-blockdev", '{"driver":"file","filename":"%s","node-name":"p"}'
+                     % top,
+        "-blockdev", '{"driver":"qcow2","node-name":"q","file":"p"}',
+        "-device", "virtio-blk-device,drive=q,id=disk0"])
+    g.console.expect(READY)
+    # Reads fall through to the backing file; writes land in the overlay.
+    assert "5a5a5a5a" in g.console.run(
+        "dd if=/dev/vda bs=512 count=1 2>/dev/null | od -An -tx4 | head -1"
+    ).replace(" ", "")
+    g.console.run("echo overlay-data | dd of=/dev/vda bs=512 seek=1 "
+                  "conv=sync,notrunc 2>/dev/null; sync")
+    nodes = {n["node-name"]: n for n in g.mon.cmd("query-named-block-nodes")}
+    assert nodes["q"]["backing_file_depth"] == 1
+    assert nodes["q"]["image"]["backing-image"]["filename"] == base
+    g.mon.cmd("quit")
+    g.proc.wait(30)
+    # Debian's QEMU reads what the guest wrote, and finds the image sound.
+    subprocess.run(["qemu-img", "check", top], check=True,
+                   capture_output=True)
+    r = subprocess.run(["qemu-io", "-c", "read -P 0x5a 0 512", "-c",
+                        "read -v 512 12", top], capture_output=True,
+                       text=True, check=True)
+    assert "overlay.data" in r.stdout  # qemu-io shows "-" as "."
+    r = subprocess.run(["qemu-io", "-c", "read -P 0x5a 512 512", base],
+                       capture_output=True, text=True, check=True)
+    assert "Pattern verification failed" not in r.stdout
