@@ -347,6 +347,9 @@ BdrvChild *bdrv_open_child(BlockDriverState *parent, QDict *options,
     } else if (qobject_type(ref) == QTYPE_QDICT) {
         QDict *def = qdict_clone_shallow(qobject_to(QDict, ref));
 
+        if (!qdict_haskey(def, "driver") && qdict_haskey(def, "filename")) {
+            qdict_put_str(def, "driver", "file");   /* QEMU's default */
+        }
         inherit_options(def, parent, !(perm & BLK_PERM_WRITE));
         bs = bdrv_open(def, errp);
         if (!bs) {
