@@ -112,7 +112,9 @@ int qcow2_update_header(BlockDriverState *bs)
         ADD_EXT(QCOW2_EXT_BACKING_FMT, bs->backing_format,
                 strlen(bs->backing_format));
     }
-    if (s->version >= 3) {
+    /* Small clusters keep their room for the backing file name, as QEMU
+     * does: no feature table at 4 KiB and below. */
+    if (s->version >= 3 && cs > 4096) {
         uint8_t table[ARRAY_SIZE(feature_names) * 48] = { 0 };
 
         for (size_t i = 0; i < ARRAY_SIZE(feature_names); i++) {
@@ -435,7 +437,7 @@ static int qcow2_open(BlockDriverState *bs, QDict *options, Error **errp)
                    "must be set for a non-zlib compression type");
         return -EINVAL;
     }
-    if (s->refcount_order > 6) {
+    if ((uint32_t)s->refcount_order > 6) {
         error_setg(errp, "Reference count entry width too large; may not "
                    "exceed 64 bits");
         return -EINVAL;

@@ -1366,12 +1366,14 @@ int img_measure(int argc, char **argv)
     }
     if (!strcmp(out_fmt, "raw")) {
         full = size;
-        required = has_source ? size : size;
+        required = size;
     } else {
-        full = qcow2_meta_size(size, cs, refbits, DIV_ROUND_UP(size, cs)) +
-               ROUND_UP(size, cs) - 0;
-        full = qcow2_meta_size(size, cs, refbits, 0) + ROUND_UP(size, cs);
-        required = qcow2_meta_size(size, cs, refbits, 0) + required;
+        /* Metadata as for a fully allocated image, as qemu-img counts. */
+        int64_t meta = qcow2_meta_size(size, cs, refbits,
+                                       DIV_ROUND_UP(size, cs));
+
+        full = meta + ROUND_UP(size, cs);
+        required = meta + required;
     }
     if (!strcmp(output, "json")) {
         g_autoptr(QDict) d = qdict_new();
@@ -1387,6 +1389,9 @@ int img_measure(int argc, char **argv)
     } else {
         printf("required size: %" PRId64 "\n", required);
         printf("fully allocated size: %" PRId64 "\n", full);
+        if (has_source && !strcmp(out_fmt, "qcow2")) {
+            printf("bitmaps size: 0\n");   /* no persistent bitmaps */
+        }
     }
     return 0;
 }

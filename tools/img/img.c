@@ -161,9 +161,9 @@ static void print_formatting(const char *filename, const char *fmt,
 
     g_string_append_printf(s, "Formatting '%s', fmt=%s", filename, fmt);
     if (!strcmp(fmt, "qcow2")) {
-        g_string_append_printf(s, " cluster_size=%s",
-                               qdict_get_try_str(o, "cluster_size") ?:
-                               "65536");
+        v = qdict_get_try_str(o, "cluster_size");
+        g_string_append_printf(s, " cluster_size=%" PRId64,
+                               v ? img_parse_size(v) : 65536);
         g_string_append(s, " extended_l2=off");
         if ((v = qdict_get_try_str(o, "preallocation"))) {
             g_string_append_printf(s, " preallocation=%s", v);
