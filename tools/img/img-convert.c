@@ -520,7 +520,7 @@ typedef struct MapEntry {
     BlockDriverState *file;
 } MapEntry;
 
-static void map_dump(MapEntry *e, bool json, bool first)
+static int map_dump(MapEntry *e, bool json, bool first)
 {
     if (json) {
         printf("%s{ \"start\": %" PRId64 ", \"length\": %" PRId64 ", "
@@ -535,7 +535,12 @@ static void map_dump(MapEntry *e, bool json, bool first)
     } else if (e->data && e->has_offset) {
         printf("%#-15" PRIx64 " %#-15" PRIx64 " %#-15" PRIx64 " %s\n",
                e->start, e->length, e->offset, e->file->filename);
+    } else if (e->data) {
+        error_report("File contains external, encrypted or compressed "
+                     "clusters.");
+        return -1;
     }
+    return 0;
 }
 
 int img_map(int argc, char **argv)
@@ -624,16 +629,18 @@ int img_map(int argc, char **argv)
             (!e.has_offset || cur.offset + cur.length == e.offset)) {
             cur.length += e.length;
         } else {
-            if (cur.length) {
-                map_dump(&cur, json, first);
-                first = false;
+            if (cur.length && map_dump(&cur, json, first) < 0) {
+                blk_unref(blk);
+                return 1;
             }
+            first = first && !cur.length;
             cur = e;
         }
         off += n;
     }
-    if (cur.length) {
-        map_dump(&cur, json, first);
+    if (cur.length && map_dump(&cur, json, first) < 0) {
+        blk_unref(blk);
+        return 1;
     }
     if (json) {
         printf("]\n");

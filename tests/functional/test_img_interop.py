@@ -1,0 +1,180 @@
+# Images move freely between Vireo and QEMU (Debian's qemu-utils).
+# SPDX-License-Identifier: MIT
+"""qemu-img made images read identically in Vireo; Vireo's images pass
+qemu-img check/compare; snapshots cross over both ways."""
+
+import os
+import random
+
+import pytest
+
+from imgtools import run, vimg, vio, qimg, qio  # noqa: F401
+
+OPTION_MIXES = [
+    "compat=0.10",
+    "compat=1.1",
+    "cluster_size=512",
+    "cluster_size=4k,refcount_bits=1",
+    "cluster_size=2M",
+    "refcount_bits=2",
+    "refcount_bits=4",
+    "refcount_bits=8",
+    "refcount_bits=32",
+    "refcount_bits=64",
+    "lazy_refcounts=on",
+    "preallocation=metadata",
+    "preallocation=falloc,cluster_size=16k",
+    "preallocation=full,cluster_size=128k",
+    "compat=0.10,cluster_size=1k",
+]
+
+QEMU_IO_SCRIPT = ["write -P 0x11 0 1M", "write -P 0x22 5000 70000",
+                  "write -z 2M 1M", "write -c 4M 64k", "discard 100k 64k",
+                  "write -P 0x33 7M 3000"]
+
+
+def _qio_args(script):
+    args = []
+    for c in script:
+        args += ["-c", c]
+    return args
+
+
+@pytest.mark.parametrize("opts", OPTION_MIXES)
+def test_qemu_images_read_identically(tmp_path, vimg, qimg, qio, opts):
+    img = str(tmp_path / "q.qcow2")
+    run([qimg, "create", "-q", "-f", "qcow2", "-o", opts, img, "8M"])
+    script = [c for c in QEMU_IO_SCRIPT
+              if not (c.startswith("write -c") and ("preallocation" in opts or
+                                                    "2M" in opts))]
+    run([qio] + _qio_args(script) + [img])
+    run([qimg, "convert", "-O", "raw", img, str(tmp_path / "q.raw")])
+    run([vimg, "convert", "-O", "raw", img, str(tmp_path / "v.raw")])
+    assert open(tmp_path / "q.raw", "rb").read() == \
+        open(tmp_path / "v.raw", "rb").read()
+    assert run([vimg, "check", img]).returncode == 0
+    assert run([vimg, "compare", img, str(tmp_path / "q.raw")]).stdout == \
+        "Images are identical.\n"
+
+
+@pytest.mark.parametrize("opts", ["cluster_size=64k", "cluster_size=512",
+                                  "compat=0.10", "refcount_bits=1",
+                                  "refcount_bits=64,cluster_size=4k"])
+def test_vireo_writes_pass_qemu_check(tmp_path, vimg, vio, qimg, qio, opts):
+    rnd = random.Random(opts)
+    a, b = str(tmp_path / "v.qcow2"), str(tmp_path / "q.qcow2")
+    run([vimg, "create", "-q", "-f", "qcow2", "-o", opts, a, "16M"])
+    run([qimg, "create", "-q", "-f", "qcow2", "-o", opts, b, "16M"])
+    script = []
+    for i in range(60):
+        off = rnd.randrange(0, 16 << 20, 512)
+        n = min(rnd.choice([512, 4096, 65536, 300000]), (16 << 20) - off)
+        kind = rnd.random()
+        if kind < 0.6:
+            script.append("write -P %d %d %d" % (i + 1, off, n))
+        elif kind < 0.75:
+            script.append("write -z %d %d" % (off, n))
+        elif kind < 0.9:
+            script.append("discard %d %d" % (off, n))
+        else:
+            script.append("flush")
+    run([vio] + _qio_args(script) + [a])
+    run([qio] + _qio_args(script) + [b])
+    assert run([qimg, "check", a]).returncode == 0
+    assert run([qimg, "compare", a, b]).stdout == "Images are identical.\n"
+
+
+def test_compressed_and_chains_pass_qemu_check(tmp_path, vimg, qimg, qio):
+    raw = str(tmp_path / "src.raw")
+    with open(raw, "wb") as f:
+        rnd = random.Random(7)
+        f.truncate(32 << 20)
+        for i in range(40):
+            f.seek(rnd.randrange(0, 31 << 20, 4096))
+            f.write(bytes([i]) * rnd.randrange(1, 200000) +
+                    os.urandom(4096))
+    for opts in ("", "-c"):
+        out = str(tmp_path / ("out%s.qcow2" % opts))
+        run([vimg, "convert"] + ([opts] if opts else []) +
+            ["-O", "qcow2", raw, out])
+        assert run([qimg, "check", out]).returncode == 0
+        assert run([qimg, "compare", raw, out]).returncode == 0
+    info = run([qimg, "check", "--output=json",
+                str(tmp_path / "out-c.qcow2")]).stdout
+    assert '"compressed-clusters"' in info
+    # A chain made by Vireo: base <- mid <- top, with writes at each level.
+    base = str(tmp_path / "base.qcow2")
+    run([vimg, "convert", "-O", "qcow2", raw, base])
+    mid = str(tmp_path / "mid.qcow2")
+    top = str(tmp_path / "top.qcow2")
+    run([vimg, "create", "-q", "-f", "qcow2", "-b", "base.qcow2", "-F",
+         "qcow2", mid])
+    run([tool_vio(), "-c", "write -P 0x77 1M 3M", mid])
+    run([vimg, "create", "-q", "-f", "qcow2", "-b", "mid.qcow2", "-F",
+         "qcow2", top])
+    run([tool_vio(), "-c", "write -P 0x88 2M 64k", "-c",
+         "write -z 10M 1M", top])
+    run([qio, "-c", "write -P 0x77 1M 3M", "-c", "write -P 0x88 2M 64k",
+         "-c", "write -z 10M 1M", raw])
+    for img in (mid, top):
+        assert run([qimg, "check", img]).returncode == 0
+    assert run([qimg, "compare", top, raw]).returncode == 0
+    assert run([vimg, "compare", top, raw]).returncode == 0
+    # commit the top into mid, rebase onto base: still the same content.
+    run([vimg, "commit", top])
+    assert run([qimg, "compare", mid, raw]).returncode == 0
+    run([vimg, "rebase", "-b", "base.qcow2", "-F", "qcow2", top])
+    assert run([qimg, "compare", top, raw]).returncode == 0
+    assert run([qimg, "check", top]).returncode == 0
+
+
+def tool_vio():
+    from imgtools import tool
+    return tool("vireo-io")
+
+
+def test_snapshots_cross_over(tmp_path, vimg, vio, qimg, qio):
+    img = str(tmp_path / "s.qcow2")
+    run([qimg, "create", "-q", "-f", "qcow2", img, "8M"])
+    run([qio, "-c", "write -P 1 0 1M", img])
+    run([qimg, "snapshot", "-c", "by-qemu", img])
+    run([vio, "-c", "write -P 2 0 1M", img])
+    run([vimg, "snapshot", "-c", "by-vireo", img])
+    run([vio, "-c", "write -P 3 512k 1M", img])
+    assert run([qimg, "check", img]).returncode == 0
+    for lister in (vimg, qimg):
+        out = run([lister, "snapshot", "-l", img]).stdout
+        assert "by-qemu" in out and "by-vireo" in out
+    v = [l.split()[:2] for l in run([vimg, "snapshot", "-l", img]).stdout
+         .splitlines()[2:]]
+    q = [l.split()[:2] for l in run([qimg, "snapshot", "-l", img]).stdout
+         .splitlines()[2:]]
+    assert v == q
+    # Vireo applies QEMU's snapshot, QEMU applies Vireo's.
+    run([vimg, "snapshot", "-a", "by-qemu", img])
+    run([qio, "-c", "read -P 1 0 1M", img])
+    assert run([qimg, "check", img]).returncode == 0
+    run([qimg, "snapshot", "-a", "by-vireo", img])
+    run([vio, "-c", "read -P 2 0 1M", img])
+    assert run([vimg, "check", img]).returncode == 0
+    run([vimg, "snapshot", "-d", "by-qemu", img])
+    run([qimg, "snapshot", "-d", "by-vireo", img])
+    assert run([qimg, "check", img]).returncode == 0
+    assert run([vimg, "check", img]).returncode == 0
+    assert "by-" not in run([qimg, "snapshot", "-l", img]).stdout
+
+
+def test_map_output_identical(tmp_path, vimg, qimg, qio):
+    base = str(tmp_path / "b.qcow2")
+    top = str(tmp_path / "t.qcow2")
+    run([qimg, "create", "-q", "-f", "qcow2", base, "16M"])
+    run([qio, "-c", "write 0 1M", "-c", "write -z 3M 1M", base])
+    run([qimg, "create", "-q", "-f", "qcow2", "-b", "b.qcow2", "-F", "qcow2",
+         top])
+    run([qio, "-c", "write 512k 1M", "-c", "write -c 8M 64k", top])
+    os.chdir(str(tmp_path))
+    for args in ([], ["--output=json"]):
+        for img in ("b.qcow2", "t.qcow2"):
+            v = run([vimg, "map"] + args + [img], check=False)
+            q = run([qimg, "map"] + args + [img], check=False)
+            assert (v.stdout, v.returncode) == (q.stdout, q.returncode)
