@@ -47,6 +47,11 @@ static BlockDriverState *blockdev_open(BlockdevOptions *options, Error **errp)
     return bs;
 }
 
+void blockdev_monitor_own(BlockDriverState *bs)
+{
+    monitor_nodes = g_slist_prepend(monitor_nodes, bs);
+}
+
 void qmp_blockdev_add(BlockdevOptions *options, Error **errp)
 {
     blockdev_open(options, errp);
@@ -122,7 +127,7 @@ static void drive_free(DriveInfo *di)
     g_free(di);
 }
 
-static DriveInfo *drive_find(const char *id)
+DriveInfo *drive_find(const char *id)
 {
     DriveInfo *di;
 

@@ -14,6 +14,7 @@ struct BlockBackend {
     BlockDriverState holder;    /* a parent node so perms are accounted */
     BdrvChild *child;
     unsigned in_flight;
+    uint64_t detached_perm, detached_shared;    /* while re-rooting */
 };
 
 typedef enum BlkOp {
@@ -294,4 +295,42 @@ int coroutine_fn blk_co_pdiscard(BlockBackend *blk, int64_t offset,
 {
     return blk_co_submit(blk_request_new(blk, BLK_DISCARD, offset, bytes,
                                          NULL, 0, 0));
+}
+
+/*
+ * Graph changes under a backend (snapshots): the root is detached, so the
+ * node can take a parent that does not share write (an overlay's backing
+ * link), then the backend attaches to the new root with the same rights.
+ */
+BlockDriverState *blk_detach_root(BlockBackend *blk)
+{
+    BlockDriverState *bs = blk->root;
+
+    blk_drain(blk);
+    blk->detached_perm = blk->child->perm;
+    blk->detached_shared = blk->child->shared;
+    QLIST_REMOVE(blk->child, next);
+    QLIST_REMOVE(blk->child, next_parent);
+    g_free(blk->child->name);
+    g_free(blk->child);
+    blk->child = NULL;
+    blk->root = NULL;
+    bdrv_refresh_perms(bs, NULL);
+    return bs;                  /* the caller holds the reference now */
+}
+
+bool blk_attach_root(BlockBackend *blk, BlockDriverState *bs, Error **errp)
+{
+    QDict *opts = qdict_new();
+
+    qdict_put_str(opts, "root", bs->node_name);
+    blk->child = bdrv_open_child(&blk->holder, opts, "root",
+                                 blk->detached_perm, blk->detached_shared,
+                                 errp);
+    qobject_unref(opts);
+    if (!blk->child) {
+        return false;
+    }
+    blk->root = bs;
+    return true;
 }

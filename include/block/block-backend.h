@@ -29,6 +29,11 @@ BlockBackend *blk_new_open(const char *filename, const char *fmt,
 BlockBackend *blk_new_with_bs(BlockDriverState *bs, uint64_t perm,
                               uint64_t shared, Error **errp);
 void blk_unref(BlockBackend *blk);
+/* Re-rooting (snapshots): detach returns the old root, whose reference
+ * the caller then owns; attach takes a new reference to @bs with the
+ * rights the backend had. */
+BlockDriverState *blk_detach_root(BlockBackend *blk);
+bool blk_attach_root(BlockBackend *blk, BlockDriverState *bs, Error **errp);
 BlockDriverState *blk_bs(BlockBackend *blk);
 int64_t blk_getlength(BlockBackend *blk);
 bool blk_is_read_only(BlockBackend *blk);

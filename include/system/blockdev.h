@@ -33,6 +33,8 @@ typedef struct DriveInfo {
     QTAILQ_ENTRY(DriveInfo) next;
 } DriveInfo;
 
+/* The monitor takes over a reference to @bs (blockdev-del drops it). */
+void blockdev_monitor_own(BlockDriverState *bs);
 /* -blockdev: JSON or dotted keys; the monitor owns the node. */
 bool blockdev_add_cmdline(const char *optarg, Error **errp);
 /* -drive: a node chain and a DriveInfo named by id; for if=virtio,
@@ -45,6 +47,8 @@ DriveInfo *drive_lookup_for_device(const char *name, bool writable,
 bool drive_attach_dev(DriveInfo *di, DeviceState *dev, Error **errp);
 void drive_detach_dev(DriveInfo *di);
 const char *drive_name(DriveInfo *di);
+/* The DriveInfo of -drive id=@id. */
+DriveInfo *drive_find(const char *id);
 /* The DriveInfo whose backend sits on @bs, if any. */
 DriveInfo *drive_for_node(BlockDriverState *bs);
 void drive_set_dev_ops(DriveInfo *di, const BlockDevOps *ops, void *opaque);

@@ -149,3 +149,68 @@ def test_qcow2_overlay_written_by_guest(guest, tmp_path):
     r = subprocess.run(["qemu-io", "-c", "read -P 0x5a 512 512", base],
                        capture_output=True, text=True, check=True)
     assert "Pattern verification failed" not in r.stdout
+
+
+def test_create_job_snapshots_and_transaction(guest, tmp_path):
+    import subprocess
+    disk = make_raw(tmp_path / "base.raw", 16 << 20)
+    g = guest(args=["-drive", "file=%s,format=raw,if=virtio,id=d0,"
+                    "node-name=base" % disk])
+    g.console.expect(READY)
+    mon = g.mon
+    # blockdev-create formats a new qcow2 in a job that waits for dismiss.
+    ovl = str(tmp_path / "ovl.qcow2")
+    open(ovl, "wb").close()
+    mon.cmd("blockdev-add", driver="file", filename=ovl,
+            **{"node-name": "ovl-file"})
+    mon.cmd("blockdev-create", **{"job-id": "c1", "options": {
+        "driver": "qcow2", "file": "ovl-file", "size": 16 << 20}})
+    seen = []
+    while "concluded" not in seen:
+        seen.append(mon.wait_event("JOB_STATUS_CHANGE",
+                                   timeout=30)["data"]["status"])
+    assert seen[:2] == ["created", "running"]
+    jobs = mon.cmd("query-jobs")
+    assert jobs == [{"id": "c1", "type": "create", "status": "concluded",
+                     "current-progress": 1, "total-progress": 1}]
+    expect_error(mon, "blockdev-create", {"job-id": "c1", "options": {
+        "driver": "qcow2", "file": "ovl-file", "size": 1 << 20}},
+        desc="Job ID 'c1' already in use")
+    mon.cmd("job-dismiss", id="c1")
+    assert mon.cmd("query-jobs") == []
+    mon.cmd("blockdev-add", driver="qcow2", file="ovl-file", backing=None,
+            **{"node-name": "ovl"})
+    # A transaction with a bad action changes nothing.
+    expect_error(mon, "transaction", {"actions": [
+        {"type": "blockdev-snapshot",
+         "data": {"node": "base", "overlay": "ovl"}},
+        {"type": "blockdev-snapshot",
+         "data": {"node": "base", "overlay": "missing"}}]},
+        desc="missing")
+    assert mon.cmd("query-block")[0]["inserted"]["node-name"] == "base"
+    mon.cmd("transaction", actions=[
+        {"type": "blockdev-snapshot",
+         "data": {"node": "base", "overlay": "ovl"}}])
+    top = mon.cmd("query-block")[0]["inserted"]
+    assert top["node-name"] == "ovl" and top["backing_file_depth"] == 1
+    # The guest now writes into the overlay; the raw base stays as it was.
+    g.console.run("echo into-overlay | dd of=/dev/vda conv=sync "
+                  "2>/dev/null; sync")
+    with open(disk, "rb") as f:
+        assert f.read(512) == bytes(512)
+    # blockdev-snapshot-sync makes a second overlay on top.
+    snap2 = str(tmp_path / "snap2.qcow2")
+    mon.cmd("blockdev-snapshot-sync", device="d0", **{
+        "snapshot-file": snap2, "snapshot-node-name": "snap2",
+        "format": "qcow2"})
+    top = mon.cmd("query-block")[0]["inserted"]
+    assert top["node-name"] == "snap2" and top["backing_file_depth"] == 2
+    g.console.run("echo 2 > /proc/sys/vm/drop_caches; "
+                  "dd if=/dev/vda bs=512 count=1 2>/dev/null | head -c 12")
+    mon.cmd("quit")
+    g.proc.wait(30)
+    r = subprocess.run(["qemu-io", "-c", "read -v 0 12", snap2],
+                       capture_output=True, text=True, check=True)
+    assert "into.overlay" in r.stdout
+    subprocess.run(["qemu-img", "check", snap2], check=True,
+                   capture_output=True)
