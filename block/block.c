@@ -601,9 +601,11 @@ BlockDriverState *bdrv_open_image(const char *filename, const char *fmt,
         if (force_share) {
             qdict_put_bool(file_opts, "force-share", true);
         }
-        if (qdict_haskey(opts, "cache.direct")) {
-            qdict_put_obj(file_opts, "cache.direct",
-                          qobject_ref(qdict_get(opts, "cache.direct")));
+        for (const char *const *k = (const char *const[]) {
+                 "cache.direct", "cache.no-flush", NULL }; *k; k++) {
+            if (qdict_haskey(opts, *k)) {
+                qdict_put_obj(file_opts, *k, qobject_ref(qdict_get(opts, *k)));
+            }
         }
         if (qdict_haskey(opts, "locking")) {
             qdict_put_obj(file_opts, "locking",

@@ -359,10 +359,26 @@ static int write_l2_entries(BlockDriverState *bs, uint64_t l2_off,
                        table + first);
 }
 
+void qcow2_wait_inflight(BDRVQcow2State *s, uint64_t start, uint64_t end)
+{
+    for (guint i = 0; i < s->inflight->len;) {
+        Qcow2InFlight *f = g_ptr_array_index(s->inflight, i);
+
+        if (f->start < end && start < f->end) {
+            g_cond_wait(&s->inflight_cond, &s->lock);
+            i = 0;      /* the array may have changed */
+        } else {
+            i++;
+        }
+    }
+}
+
 /*
  * Allocating write of [off, off + len), all inside one L2 table: new
  * clusters get the old contents around the request (COW), the data, and
- * only then the L2 entries pointing at them.
+ * only then the L2 entries pointing at them.  The data moves without the
+ * lock so writers of other ranges proceed meanwhile; called and returns
+ * with the lock held.
  */
 static int write_allocating(BlockDriverState *bs, uint64_t off, int64_t len,
                             struct iovec *iov, int niov, size_t skip)
@@ -375,6 +391,7 @@ static int write_allocating(BlockDriverState *bs, uint64_t off, int64_t len,
     uint64_t l2_index = (start >> s->cluster_bits) & (s->l2_size - 1);
     uint64_t *table, l2_off;
     g_autofree uint64_t *old = g_new(uint64_t, nclusters);
+    Qcow2InFlight inflight;
     int64_t host;
     int ret;
 
@@ -394,6 +411,10 @@ static int write_allocating(BlockDriverState *bs, uint64_t off, int64_t len,
     if (ret < 0) {
         return ret;
     }
+    inflight.start = start;
+    inflight.end = end;
+    g_ptr_array_add(s->inflight, &inflight);
+    g_mutex_unlock(&s->lock);
     if (start == off && end == off + len) {
         struct iovec sub[64];
         int n = bdrv_iov_slice(iov, niov, skip, len, sub, ARRAY_SIZE(sub));
@@ -407,23 +428,23 @@ static int write_allocating(BlockDriverState *bs, uint64_t off, int64_t len,
         g_autofree uint8_t *buf = g_malloc(end - start);
         struct iovec biov = { .iov_base = buf, .iov_len = end - start };
 
+        ret = 0;
         if (off > start) {
             ret = read_mapped(bs, old[0], start, cs, &biov, 1, 0);
-            if (ret < 0) {
-                return ret;
-            }
         }
-        if (off + len < end && (end - cs >= off || off == start)) {
+        if (ret == 0 && off + len < end && end - cs >= off) {
             ret = read_mapped(bs, old[nclusters - 1], end - cs, cs, &biov, 1,
                               end - cs - start);
-            if (ret < 0) {
-                return ret;
-            }
         }
-        bdrv_iov_to_buf(iov, niov, skip, buf + (off - start), len);
-        ret = bdrv_pwrite(bs->file->bs, host, end - start, buf);
+        if (ret == 0) {
+            bdrv_iov_to_buf(iov, niov, skip, buf + (off - start), len);
+            ret = bdrv_pwrite(bs->file->bs, host, end - start, buf);
+        }
     }
 written:
+    g_mutex_lock(&s->lock);
+    g_ptr_array_remove_fast(s->inflight, &inflight);
+    g_cond_broadcast(&s->inflight_cond);
     if (ret < 0) {
         qcow2_free_clusters(bs, host, end - start);
         return ret;
@@ -469,6 +490,8 @@ int qcow2_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
 
     if (flags & BDRV_REQ_WRITE_COMPRESSED) {
         g_mutex_lock(&s->lock);
+        qcow2_wait_inflight(s, offset & ~(s->cluster_size - 1),
+                            ROUND_UP(offset + bytes, s->cluster_size));
         ret = write_compressed(bs, offset, bytes, iov, niov);
         g_mutex_unlock(&s->lock);
         return ret;
@@ -485,6 +508,8 @@ int qcow2_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
             g_mutex_unlock(&s->lock);
             return -EIO;
         }
+        qcow2_wait_inflight(s, off & ~(s->cluster_size - 1),
+                            ROUND_UP(off + max, s->cluster_size));
         ret = get_l2_table(bs, off >> (s->l2_bits + s->cluster_bits), &table,
                            &l2_off);
         if (ret == 0 && table) {
@@ -617,6 +642,7 @@ static int clear_clusters(BlockDriverState *bs, uint64_t start, uint64_t end,
 {
     BDRVQcow2State *s = bs->opaque;
 
+    qcow2_wait_inflight(s, start, end);
     while (start < end) {
         uint64_t l1_index = start >> (s->l2_bits + s->cluster_bits);
         uint64_t l2_end = (l1_index + 1) << (s->l2_bits + s->cluster_bits);

@@ -319,6 +319,8 @@ static int qcow2_open(BlockDriverState *bs, QDict *options, Error **errp)
     int ret;
 
     g_mutex_init(&s->lock);
+    g_cond_init(&s->inflight_cond);
+    s->inflight = g_ptr_array_new();
     s->bs = bs;
     s->repair_mode = qdict_get_try_bool(options, "x-repair", false);
     qdict_del(options, "x-repair");
@@ -591,6 +593,8 @@ static void qcow2_close(BlockDriverState *bs)
         g_free(s->unknown_exts[i].data);
     }
     g_free(s->unknown_exts);
+    g_ptr_array_free(s->inflight, true);
+    g_cond_clear(&s->inflight_cond);
     g_mutex_clear(&s->lock);
 }
 

@@ -82,8 +82,16 @@ typedef struct Qcow2Cache {
     Qcow2CacheEntry *entries;
 } Qcow2Cache;
 
+/* Guest range whose new clusters are being written with the lock
+ * dropped: other writers of the range wait for it. */
+typedef struct Qcow2InFlight {
+    uint64_t start, end;
+} Qcow2InFlight;
+
 typedef struct BDRVQcow2State {
     GMutex lock;
+    GCond inflight_cond;
+    GPtrArray *inflight;        /* of Qcow2InFlight */
     BlockDriverState *bs;
     int cluster_bits;
     int64_t cluster_size;
@@ -241,6 +249,8 @@ int qcow2_check_metadata_overlap(BlockDriverState *bs, uint64_t offset,
                                  uint64_t size);
 
 /* qcow2-cluster.c */
+/* With the lock held: wait until no allocating write overlaps the range. */
+void qcow2_wait_inflight(BDRVQcow2State *s, uint64_t start, uint64_t end);
 int qcow2_get_l2_entry(BlockDriverState *bs, uint64_t guest_off,
                        uint64_t *l2e);
 int qcow2_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,

@@ -11,6 +11,7 @@
 #include "qobject/qjson.h"
 #include "qobject/qnum.h"
 #include "qobject/qstring.h"
+#include "vireo/thread-pool.h"
 #include "img.h"
 
 #define COPY_CHUNK (2 << 20)
@@ -104,20 +105,115 @@ static int write_sparse(ConvertState *cs, int64_t off, int64_t len,
     return 0;
 }
 
+/*
+ * One piece of the copy, run in a worker: reads overlap with other jobs,
+ * writes happen in guest order (tickets) so the target's clusters are
+ * laid out sequentially, as qemu-img's default in-order mode does.
+ */
+typedef struct ConvertJob {
+    ConvertState *cs;
+    BlockBackend *src;
+    int64_t src_off, dst_off, len;
+    bool zero;
+    uint64_t ticket;
+    uint8_t *buf;
+} ConvertJob;
+
+#define CONVERT_JOBS 8
+
+static GMutex order_lock;
+static GCond order_cond;
+static uint64_t next_ticket;
+
+static int convert_job_run(void *opaque)
+{
+    ConvertJob *j = opaque;
+    ConvertState *cs = j->cs;
+    int ret = 0;
+
+    if (!j->zero) {
+        ret = blk_pread(j->src, j->src_off, j->len, j->buf);
+        if (ret < 0) {
+            error_report("error while reading at byte %" PRId64 ": %s",
+                         j->src_off, strerror(-ret));
+        }
+    }
+    g_mutex_lock(&order_lock);
+    while (next_ticket != j->ticket) {
+        g_cond_wait(&order_cond, &order_lock);
+    }
+    g_mutex_unlock(&order_lock);
+    if (ret == 0) {
+        if (j->zero) {
+            ret = bdrv_pwrite_zeroes(blk_bs(cs->dst), j->dst_off, j->len,
+                                     BDRV_REQ_MAY_UNMAP);
+        } else if (cs->compress) {
+            if (!buffer_is_zero(j->buf, j->len)) {
+                ret = blk_pwrite(cs->dst, j->dst_off, j->len, j->buf,
+                                 BDRV_REQ_WRITE_COMPRESSED);
+            }
+        } else {
+            ret = write_sparse(cs, j->dst_off, j->len, j->buf);
+        }
+        if (ret < 0) {
+            error_report("error while writing at byte %" PRId64 ": %s",
+                         j->dst_off, strerror(-ret));
+        }
+    }
+    g_mutex_lock(&order_lock);
+    next_ticket++;
+    g_cond_broadcast(&order_cond);
+    g_mutex_unlock(&order_lock);
+    return ret;
+}
+
+typedef struct ConvertRun {
+    ConvertState *cs;
+    int in_flight;
+    int ret;
+    int64_t done;
+    uint8_t *free_bufs[CONVERT_JOBS];
+    int nfree;
+} ConvertRun;
+
+static ConvertRun *convert_run;
+
+static void convert_job_done(void *opaque, int ret)
+{
+    ConvertJob *j = opaque;
+    ConvertRun *r = convert_run;
+
+    r->in_flight--;
+    if (ret < 0 && r->ret == 0) {
+        r->ret = ret;
+    }
+    r->done += j->len;
+    r->free_bufs[r->nfree++] = j->buf;
+    img_progress(r->cs->progress, r->cs->total ?
+                 r->done * 100.0 / r->cs->total : 100);
+    g_free(j);
+}
+
 static int convert_copy(ConvertState *cs)
 {
     int64_t chunk = cs->compress ? cs->cluster : COPY_CHUNK;
-    g_autofree uint8_t *buf = NULL;
-    int64_t dst_off = 0, done = 0;
+    ConvertRun run = { .cs = cs };
+    int64_t dst_off = 0;
+    uint64_t tickets = 0;
 
-    buf = img_buf(chunk);
-    for (int i = 0; i < cs->nsrc; i++) {
+    convert_run = &run;
+    next_ticket = 0;
+    for (int i = 0; i < CONVERT_JOBS; i++) {
+        run.free_bufs[run.nfree++] = img_buf(chunk);
+    }
+    for (int i = 0; i < cs->nsrc && run.ret == 0; i++) {
         BlockDriverState *bs = blk_bs(cs->src[i]);
         int64_t off = 0;
 
-        while (off < cs->src_len[i]) {
+        while (off < cs->src_len[i] && run.ret == 0) {
             int64_t n, max = MIN(chunk, cs->src_len[i] - off);
             bool zero, alloc;
+            ConvertJob *j;
             int ret;
 
             if (cs->compress) {
@@ -128,49 +224,48 @@ static int convert_copy(ConvertState *cs)
             if (ret < 0) {
                 error_report("error while reading block status at offset %"
                              PRId64 ": %s", off, strerror(-ret));
-                return ret;
+                run.ret = ret;
+                break;
             }
             n = MIN(n, max);
             if (cs->compress && n < max) {
                 n = max;        /* a cluster is compressed whole */
                 zero = false;
             }
-            if (!alloc && cs->has_backing) {
-                /* Left to the target's backing file. */
-            } else if (zero) {
-                if (!cs->fresh || cs->has_backing) {
-                    ret = bdrv_pwrite_zeroes(blk_bs(cs->dst), dst_off + off,
-                                             n, BDRV_REQ_MAY_UNMAP);
-                }
-            } else {
-                ret = blk_pread(cs->src[i], off, n, buf);
-                if (ret < 0) {
-                    error_report("error while reading at byte %" PRId64
-                                 ": %s", off, strerror(-ret));
-                    return ret;
-                }
-                if (cs->compress) {
-                    if (!buffer_is_zero(buf, n)) {
-                        ret = blk_pwrite(cs->dst, dst_off + off, n, buf,
-                                         BDRV_REQ_WRITE_COMPRESSED);
-                    }
-                } else {
-                    ret = write_sparse(cs, dst_off + off, n, buf);
-                }
+            if ((!alloc && cs->has_backing) ||
+                (zero && cs->fresh && !cs->has_backing)) {
+                /* Nothing to write: left to the backing file, or the new
+                 * image reads as zeroes already. */
+                run.done += n;
+                off += n;
+                continue;
             }
-            if (ret < 0) {
-                error_report("error while writing at byte %" PRId64 ": %s",
-                             dst_off + off, strerror(-ret));
-                return ret;
+            while (run.in_flight >= CONVERT_JOBS) {
+                main_loop_wait(false);
             }
+            j = g_new0(ConvertJob, 1);
+            j->cs = cs;
+            j->src = cs->src[i];
+            j->src_off = off;
+            j->dst_off = dst_off + off;
+            j->len = n;
+            j->zero = zero;
+            j->ticket = tickets++;
+            j->buf = run.free_bufs[--run.nfree];
+            run.in_flight++;
+            thread_pool_submit_aio(convert_job_run, j, convert_job_done, j);
             off += n;
-            done += n;
-            img_progress(cs->progress, cs->total ? done * 100.0 / cs->total
-                                                 : 100);
         }
         dst_off += cs->src_len[i];
     }
-    return 0;
+    while (run.in_flight > 0) {
+        main_loop_wait(false);
+    }
+    for (int i = 0; i < run.nfree; i++) {
+        free(run.free_bufs[i]);
+    }
+    convert_run = NULL;
+    return run.ret;
 }
 
 int img_convert(int argc, char **argv)
@@ -307,8 +402,15 @@ int img_convert(int argc, char **argv)
         g_autoptr(QDict) opts = qdict_new();
 
         qdict_put_str(opts, "discard", "unmap");
-        if (cache && !strcmp(cache, "none")) {
+        /* qemu-img convert writes with cache=unsafe unless told. */
+        if (!cache || !strcmp(cache, "unsafe")) {
+            qdict_put_bool(opts, "cache.no-flush", true);
+        } else if (!strcmp(cache, "none") || !strcmp(cache, "directsync")) {
             qdict_put_bool(opts, "cache.direct", true);
+        } else if (strcmp(cache, "writeback") &&
+                   strcmp(cache, "writethrough")) {
+            error_report("Invalid cache option: %s", cache);
+            goto out;
         }
         cs.dst = blk_new_open(out_filename, out_fmt, opts, flags, &err);
     }
