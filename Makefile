@@ -31,6 +31,7 @@ bench:
 	@$(MAKE) --no-print-directory all
 	bash tests/bench/qmp.sh
 	bash tests/bench/tcg.sh
+	bash tests/bench/libvirt.sh
 
 install: all
 	meson install -C $(BUILD)
