@@ -55,6 +55,19 @@ BlockDriver *bdrv_find_format(const char *name)
     return NULL;
 }
 
+bool bdrv_probe_non_raw(const uint8_t *buf, int len, const char *filename)
+{
+    BlockDriver *drv;
+
+    QLIST_FOREACH(drv, &drivers, list) {
+        if (drv->probe && strcmp(drv->format_name, "raw") &&
+            drv->probe(buf, len, filename) > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 BlockDriver *bdrv_probe_format(BlockDriverState *file, Error **errp)
 {
     uint8_t buf[2048];
@@ -631,6 +644,19 @@ BlockDriverState *bdrv_open_image(const char *filename, const char *fmt,
             return NULL;
         }
     }
+    if (!fmt && !strcmp(drv->format_name, "raw") && file) {
+        /* A guessed raw image must not become something else through a
+         * guest write to its first sector. */
+        qdict_put_bool(opts, "x-probed", true);
+        if (writable) {
+            error_printf("WARNING: Image format was not specified for '%s' "
+                         "and probing guessed raw.\n         Automatically "
+                         "detecting the format is dangerous for raw images, "
+                         "write operations on block 0 will be restricted.\n"
+                         "         Specify the 'raw' format explicitly to "
+                         "remove the restrictions.\n", filename);
+        }
+    }
     qdict_put_str(opts, "driver", drv->format_name);
     qdict_put_bool(opts, "read-only", !writable);
     if (no_backing) {
@@ -919,6 +945,7 @@ int bdrv_block_status(BlockDriverState *bs, int64_t offset, int64_t bytes,
     int64_t len = bdrv_getlength(bs);
     int64_t dummy_map;
     BlockDriverState *dummy_file;
+    int ret;
 
     map = map ?: &dummy_map;
     file = file ?: &dummy_file;
@@ -939,7 +966,21 @@ int bdrv_block_status(BlockDriverState *bs, int64_t offset, int64_t bytes,
         return BDRV_BLOCK_DATA | BDRV_BLOCK_ALLOCATED |
                BDRV_BLOCK_OFFSET_VALID;
     }
-    return bs->drv->block_status(bs, offset, bytes, pnum, map, file);
+    ret = bs->drv->block_status(bs, offset, bytes, pnum, map, file);
+    if (ret > 0 && (ret & BDRV_BLOCK_DATA) &&
+        (ret & BDRV_BLOCK_OFFSET_VALID) && *file && *file != bs) {
+        /* Data in a hole of the file below reads as zeroes. */
+        int64_t n;
+        int fret = bdrv_block_status(*file, *map, *pnum, &n, NULL, NULL);
+
+        if (fret > 0 && n > 0) {
+            *pnum = MIN(*pnum, n);
+            if (fret & BDRV_BLOCK_ZERO) {
+                ret |= BDRV_BLOCK_ZERO;
+            }
+        }
+    }
+    return ret;
 }
 
 int bdrv_block_status_above(BlockDriverState *bs, BlockDriverState *base,

@@ -867,13 +867,13 @@ static bool parse_create_opts(QDict *opts, Qcow2CreateOpts *o, Error **errp)
     o->refcount_bits = rb;
     if (o->version < 3 && rb != 16) {
         error_setg(errp, "Different refcount widths than 16 bits require "
-                   "compatibility level 1.1 or above (use compat=1.1 or "
+                   "compatibility level 1.1 or above (use version=v3 or "
                    "greater)");
         return false;
     }
     if (o->version < 3 && o->lazy_refcounts) {
         error_setg(errp, "Lazy refcounts only supported with compatibility "
-                   "level 1.1 and above (use compat=1.1 or greater)");
+                   "level 1.1 and above (use version=v3 or greater)");
         return false;
     }
     if (o->backing_file && o->prealloc != PREALLOC_MODE_OFF) {
@@ -1024,7 +1024,7 @@ static int qcow2_amend(BlockDriverState *bs, QDict *opts, bool force,
     const char *bfmt = qdict_get_try_str(opts, "backing_fmt");
     int new_version = s->version;
     bool lazy = s->compat & QCOW2_COMPAT_LAZY_REFCOUNTS;
-    uint64_t size = s->size, rb = s->refcount_bits, cs = s->cluster_size;
+    uint64_t size = s->size, rb = s->refcount_bits;
     int ret;
 
     for (const QDictEntry *e = qdict_first(opts); e;
@@ -1048,21 +1048,21 @@ static int qcow2_amend(BlockDriverState *bs, QDict *opts, bool force,
     }
     if (!opt_bool(opts, "lazy_refcounts", lazy, &lazy, errp) ||
         !opt_size(opts, "size", &size, errp) ||
-        !opt_size(opts, "refcount_bits", &rb, errp) ||
-        !opt_size(opts, "cluster_size", &cs, errp)) {
+        !opt_size(opts, "refcount_bits", &rb, errp)) {
         return -EINVAL;
     }
-    if (cs != (uint64_t)s->cluster_size) {
-        error_setg(errp, "Changing the cluster size is not supported");
-        return -ENOTSUP;
+    for (const char *const *k = (const char *const[]) {
+             "cluster_size", "preallocation", "encryption", "extended_l2",
+             "compression_type", NULL }; *k; k++) {
+        if (qdict_haskey(opts, *k)) {
+            error_setg(errp, "Invalid parameter '%s'", *k);
+            error_append_hint(errp, "This option is only supported for image "
+                              "creation\n");
+            return -EINVAL;
+        }
     }
-    if (qdict_haskey(opts, "preallocation")) {
-        error_setg(errp, "Changing the preallocation mode is not supported");
-        return -ENOTSUP;
-    }
-    if (qdict_haskey(opts, "encryption") ||
-        qdict_haskey(opts, "data_file") || qdict_haskey(opts, "extended_l2")) {
-        error_setg(errp, "Changing this option is not supported");
+    if (qdict_haskey(opts, "data_file")) {
+        error_setg(errp, "External data files are not supported");
         return -ENOTSUP;
     }
     if (rb != (uint64_t)s->refcount_bits) {

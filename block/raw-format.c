@@ -14,6 +14,7 @@ typedef struct BDRVRawFmtState {
     uint64_t offset;
     uint64_t size;
     bool has_size;
+    bool probed;        /* format guessed: sector 0 stays raw */
 } BDRVRawFmtState;
 
 /* A number option given as a number or a keyval string. */
@@ -61,6 +62,8 @@ static int raw_fmt_open(BlockDriverState *bs, QDict *options, Error **errp)
         !take_size(options, "size", &s->size, &s->has_size, errp)) {
         return -EINVAL;
     }
+    s->probed = qdict_get_try_bool(options, "x-probed", false);
+    qdict_del(options, "x-probed");
     bdrv_file_child_perms(bs, options, &perm, &shared);
     if (!bdrv_open_child(bs, options, "file", perm, shared, errp)) {
         return -EINVAL;
@@ -111,6 +114,23 @@ static int raw_fmt_pwritev(BlockDriverState *bs, int64_t offset,
 {
     BDRVRawFmtState *s = bs->opaque;
 
+    if (s->probed && offset < BDRV_SECTOR_SIZE) {
+        uint8_t sector[BDRV_SECTOR_SIZE];
+        int64_t n = MIN(bytes, BDRV_SECTOR_SIZE - offset);
+        int ret = 0;
+
+        if (offset || n < BDRV_SECTOR_SIZE) {
+            ret = bdrv_pread(bs->file->bs, s->offset, BDRV_SECTOR_SIZE,
+                             sector);
+        }
+        if (ret < 0) {
+            return ret;
+        }
+        bdrv_iov_to_buf(iov, niov, 0, sector + offset, n);
+        if (bdrv_probe_non_raw(sector, BDRV_SECTOR_SIZE, bs->filename)) {
+            return -EPERM;
+        }
+    }
     return bdrv_pwritev(bs->file->bs, s->offset + offset, bytes, iov, niov,
                         flags);
 }

@@ -164,6 +164,8 @@ struct BlockDriverState {
 
 void bdrv_register(BlockDriver *drv);
 BlockDriver *bdrv_find_format(const char *name);
+/* Would @buf be taken for an image format other than raw? */
+bool bdrv_probe_non_raw(const uint8_t *buf, int len, const char *filename);
 /* Guess the format of a protocol node from its first bytes ("raw"). */
 BlockDriver *bdrv_probe_format(BlockDriverState *file, Error **errp);
 

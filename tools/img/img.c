@@ -169,10 +169,11 @@ static void print_formatting(const char *filename, const char *fmt,
             g_string_append_printf(s, " preallocation=%s", v);
         }
         g_string_append(s, " compression_type=zlib");
-    } else if ((v = qdict_get_try_str(o, "preallocation"))) {
-        g_string_append_printf(s, " preallocation=%s", v);
     }
     g_string_append_printf(s, " size=%" PRId64, size);
+    if (strcmp(fmt, "qcow2") && (v = qdict_get_try_str(o, "preallocation"))) {
+        g_string_append_printf(s, " preallocation=%s", v);
+    }
     if (!strcmp(fmt, "qcow2")) {
         if ((v = qdict_get_try_str(o, "compat"))) {
             g_string_append_printf(s, " compat=%s", v);
@@ -232,11 +233,7 @@ static int img_create(int argc, char **argv)
         }
     }
     drv = bdrv_find_format(fmt);
-    if (!drv || !drv->create) {
-        error_report("Unknown file format '%s'", fmt);
-        return 1;
-    }
-    if (qdict_haskey(o, "help")) {
+    if (qdict_haskey(o, "help") && drv && drv->create) {
         img_print_create_opts(drv);
         return 0;
     }
@@ -245,6 +242,10 @@ static int img_create(int argc, char **argv)
         return 1;
     }
     filename = argv[optind++];
+    if (!drv || !drv->create) {
+        error_report("%s: Unknown file format '%s'", filename, fmt);
+        return 1;
+    }
     if (optind < argc) {
         size = img_parse_size(argv[optind++]);
         if (size < 0) {
@@ -277,7 +278,8 @@ static int img_create(int argc, char **argv)
     for (const QDictEntry *e = qdict_first(o); e; e = qdict_next(o, e)) {
         if (!g_strv_contains((const char *const *)drv->create_opts,
                              qdict_entry_key(e))) {
-            error_report("Invalid parameter '%s'", qdict_entry_key(e));
+            error_report("%s: Invalid parameter '%s'", filename,
+                         qdict_entry_key(e));
             return 1;
         }
     }
@@ -319,6 +321,7 @@ static int img_create(int argc, char **argv)
     }
     if (!quiet) {
         print_formatting(filename, fmt, o, size);
+        fflush(stdout);
     }
     qdict_put_int(o, "size", size);
     if (bdrv_create(fmt, filename, qobject_ref(o), &err) < 0) {
@@ -1049,8 +1052,10 @@ static int img_amend(int argc, char **argv)
         return 1;
     }
     ret = bs->drv->amend(bs, o, force, &err);
-    if (ret < 0) {
-        error_report_err(err ? err : NULL);
+    if (ret < 0 && err) {
+        error_report_err(err);
+    } else if (ret < 0) {
+        error_report("Error while amending options: %s", strerror(-ret));
     }
     blk_unref(blk);
     return ret < 0 ? 1 : 0;
