@@ -331,7 +331,7 @@ int qcow2_snapshot_goto(BlockDriverState *bs, const char *id, Error **errp)
     g_mutex_lock(&s->lock);
     idx = find_snapshot(s, id);
     if (idx < 0) {
-        error_setg(errp, "Can't find snapshot");
+        error_setg_errno(errp, ENOENT, "Failed to load snapshot");
         ret = -ENOENT;
         goto out;
     }
@@ -403,7 +403,7 @@ int qcow2_snapshot_delete(BlockDriverState *bs, const char *id,
     g_mutex_lock(&s->lock);
     idx = find_snapshot(s, id);
     if (idx < 0) {
-        error_setg(errp, "Can't find the snapshot");
+        error_setg(errp, "snapshot not found");
         ret = -ENOENT;
         goto out;
     }

@@ -328,15 +328,25 @@ int img_convert(int argc, char **argv)
             error_report("Snapshot conversion (-l) is not supported");
             return 1;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }
     if (cs.progress && quiet) {
         cs.progress = false;
     }
+    if (qdict_haskey(o, "help")) {
+        BlockDriver *drv = bdrv_find_format(out_fmt ?: "raw");
+
+        if (!drv || !drv->create) {
+            error_report("Unknown file format '%s'", out_fmt);
+            return 1;
+        }
+        img_print_create_opts(drv);
+        return 0;
+    }
     if (argc - optind < 2) {
-        error_report("Expecting image file name");
+        img_usage_error("Expecting image file name");
         return 1;
     }
     if (tgt_image_opts) {
@@ -508,12 +518,12 @@ int img_compare(int argc, char **argv)
         case 'U': force_share = true; break;
         case 'T': break;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 2;
         }
     }
     if (optind != argc - 2) {
-        error_report("Expecting two image file names");
+        img_usage_error("Expecting two image file names");
         return 2;
     }
     b1 = img_open(argv[optind], fmt1, force_share ? BDRV_O_FORCE_SHARE : 0,
@@ -674,16 +684,16 @@ int img_map(int argc, char **argv)
         case 's': start = img_parse_size(optarg); break;
         case 'l': max_len = img_parse_size(optarg); break;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }
     if (optind != argc - 1) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     if (strcmp(output, "json") && strcmp(output, "human")) {
-        error_report("--output must be used with human or json as argument.");
+        img_usage_error("--output must be used with human or json as argument.");
         return 1;
     }
     json = !strcmp(output, "json");
@@ -805,12 +815,12 @@ int img_rebase(int argc, char **argv)
         case 'i': image_opts = true; break;
         case 't': case 'T': case 'U': break;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }
     if (optind != argc - 1) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     if (!out_base) {
@@ -947,12 +957,12 @@ int img_commit(int argc, char **argv)
         case 'i': image_opts = true; break;
         case 't': case 'r': break;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }
     if (optind != argc - 1) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     filename = argv[optind];
@@ -1095,7 +1105,7 @@ int img_dd(int argc, char **argv)
         case 'U': force_share = true; break;
         case 'i': image_opts = true; break;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }
@@ -1290,12 +1300,12 @@ int img_bench(int argc, char **argv)
         case 'P': pattern = atoi(optarg); break;
         case 'D': break;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }
     if (optind != argc - 1) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     if (b.n <= 0 || b.depth <= 0 || b.bufsize <= 0 || start_offset < 0) {
@@ -1410,7 +1420,7 @@ int img_measure(int argc, char **argv)
             }
             break;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }

@@ -134,12 +134,60 @@ char *img_path_combine(const char *base, const char *name)
     return g_strdup_printf("%.*s%s", (int)(slash - base + 1), base, name);
 }
 
+void img_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    error_vreport(fmt, ap);
+    va_end(ap);
+    error_printf("Try 'vireo-img --help' for more information\n");
+}
+
+/* Descriptions of creation options, as qemu-img lists them. */
+static const struct {
+    const char *name, *type, *desc;
+} create_opt_help[] = {
+    { "backing_file", "str", "File name of a base image" },
+    { "backing_fmt", "str", "Image format of the base image" },
+    { "cluster_size", "size", "qcow2 cluster size" },
+    { "compat", "str", "Compatibility level (v2 [0.10] or v3 [1.1])" },
+    { "compression_type", "str",
+      "Compression method used for image cluster compression" },
+    { "data_file", "str", "File name of an external data file" },
+    { "data_file_raw", "bool (on/off)",
+      "The external data file must stay valid as a raw image" },
+    { "encryption", "bool (on/off)",
+      "Encrypt the image with format 'aes'. (Deprecated in favor of "
+      "encrypt.format=aes)" },
+    { "extended_l2", "bool (on/off)", "Extended L2 tables" },
+    { "lazy_refcounts", "bool (on/off)", "Postpone refcount updates" },
+    { "preallocation", "str",
+      "Preallocation mode (allowed values: off, metadata, falloc, full)" },
+    { "refcount_bits", "num", "Width of a reference count entry in bits" },
+    { "size", "size", "Virtual disk size" },
+};
+
 void img_print_create_opts(BlockDriver *drv)
 {
-    printf("Supported options:\n");
-    for (const char *const *o = drv->create_opts; o && *o; o++) {
-        printf("  %s\n", *o);
+    printf("Supported %s options:\n", drv->format_name);
+    for (size_t i = 0; i < ARRAY_SIZE(create_opt_help); i++) {
+        g_autofree char *key = NULL;
+
+        if (!g_strv_contains((const char *const *)drv->create_opts,
+                             create_opt_help[i].name)) {
+            continue;
+        }
+        if (!strcmp(drv->format_name, "raw") &&
+            !strcmp(create_opt_help[i].name, "preallocation")) {
+            continue;   /* a protocol option there, listed with a file */
+        }
+        key = g_strdup_printf("%s=<%s>", create_opt_help[i].name,
+                              create_opt_help[i].type);
+        printf("  %-22s - %s\n", key, create_opt_help[i].desc);
     }
+    printf("\nThe protocol level may support further options.\n"
+           "Specify the target filename to include those options.\n");
 }
 
 void img_progress(bool enabled, double percent)
@@ -228,7 +276,7 @@ static int img_create(int argc, char **argv)
             error_report("argument expected for option '%s'", argv[optind - 1]);
             return 1;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }
@@ -238,7 +286,7 @@ static int img_create(int argc, char **argv)
         return 0;
     }
     if (optind >= argc) {
-        error_report("Expecting image file name");
+        img_usage_error("Expecting image file name");
         return 1;
     }
     filename = argv[optind++];
@@ -524,16 +572,16 @@ static int img_info(int argc, char **argv)
         case 'i': image_opts = true; break;
         case 'U': force_share = true; break;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }
     if (optind != argc - 1) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     if (strcmp(output, "json") && strcmp(output, "human")) {
-        error_report("--output must be used with human or json as argument.");
+        img_usage_error("--output must be used with human or json as argument.");
         return 1;
     }
     filename = g_strdup(argv[optind]);
@@ -685,22 +733,22 @@ static int img_check(int argc, char **argv)
             } else if (!strcmp(optarg, "all")) {
                 fix = BDRV_FIX_LEAKS | BDRV_FIX_ERRORS;
             } else {
-                error_report("Unknown option value for -r (expecting 'leaks' "
-                             "or 'all'): %s", optarg);
+                img_usage_error("Unknown option value for -r (expecting "
+                                "'leaks' or 'all'): %s", optarg);
                 return 1;
             }
             break;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }
     if (optind != argc - 1) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     if (strcmp(output, "json") && strcmp(output, "human")) {
-        error_report("--output must be used with human or json as argument.");
+        img_usage_error("--output must be used with human or json as argument.");
         return 1;
     }
     if (fix && force_share) {
@@ -814,12 +862,12 @@ static int img_snapshot(int argc, char **argv)
         case 'i': image_opts = true; break;
         case 'U': force_share = true; break;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }
     if (optind != argc - 1) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     if (action == NONE) {
@@ -923,12 +971,12 @@ static int img_resize(int argc, char **argv)
         case 'S': shrink = true; break;
         case 'P': prealloc_s = optarg; break;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }
     if (optind != argc - 2) {
-        error_report("Expecting image file name and size");
+        img_usage_error("Expecting image file name and size");
         return 1;
     }
     filename = argv[optind];
@@ -1022,7 +1070,7 @@ static int img_amend(int argc, char **argv)
         case 'F': force = true; break;
         case 't': case 'p': break;
         default:
-            error_report("Invalid option '%s'", argv[optind - 1]);
+            img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
         }
     }
@@ -1031,7 +1079,7 @@ static int img_amend(int argc, char **argv)
         return 1;
     }
     if (optind != argc - 1) {
-        error_report("Expecting one image file name");
+        img_usage_error("Expecting one image file name");
         return 1;
     }
     blk = img_open(argv[optind], fmt, BDRV_O_RDWR | BDRV_O_NO_BACKING,

@@ -19,6 +19,8 @@ bool img_parse_o(QDict *opts, const char *str, Error **errp);
 int64_t img_parse_size(const char *s);
 /* Backing file path as QEMU combines it with the overlay's name. */
 char *img_path_combine(const char *base, const char *name);
+/* A command-line mistake: the message and qemu-img's "Try ..." hint. */
+void img_usage_error(const char *fmt, ...) VIREO_PRINTF(1, 2);
 /* "help" lists for -o. */
 void img_print_create_opts(BlockDriver *drv);
 /* A progress bar on stdout (-p). */
