@@ -198,6 +198,38 @@ void img_progress(bool enabled, double percent)
     }
 }
 
+void *img_buf(size_t len)
+{
+    void *p;
+
+    /* Aligned so that cache=none (O_DIRECT) takes it without a bounce. */
+    if (posix_memalign(&p, 4096, MAX(len, 4096))) {
+        abort();
+    }
+    return p;
+}
+
+/* Whole status of @bs at @off: *zero if it reads as zeroes; *alloc if
+ * some layer of the chain (not beyond @base) holds it. */
+int img_chain_status(BlockDriverState *bs, BlockDriverState *base,
+                     int64_t off, int64_t max, int64_t *pnum, bool *zero,
+                     bool *alloc)
+{
+    int depth;
+    int ret = bdrv_block_status_above(bs, base, off, max, pnum, NULL, NULL,
+                                      &depth);
+
+    if (ret < 0) {
+        return ret;
+    }
+    *alloc = ret & BDRV_BLOCK_ALLOCATED;
+    *zero = (ret & BDRV_BLOCK_ZERO) && !(ret & BDRV_BLOCK_DATA);
+    if (*pnum <= 0) {
+        *pnum = max;
+    }
+    return 0;
+}
+
 /* ---- create ---- */
 
 /* qemu-img's "Formatting ..." line, keys in its order. */

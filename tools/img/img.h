@@ -23,6 +23,13 @@ char *img_path_combine(const char *base, const char *name);
 void img_usage_error(const char *fmt, ...) VIREO_PRINTF(1, 2);
 /* "help" lists for -o. */
 void img_print_create_opts(BlockDriver *drv);
+/* A page-aligned buffer (cache=none takes it as is); free() it. */
+void *img_buf(size_t len);
+/* Status of @bs at @off through its chain down to @base: *zero if it
+ * reads as zeroes, *alloc if some layer holds it. */
+int img_chain_status(BlockDriverState *bs, BlockDriverState *base,
+                     int64_t off, int64_t max, int64_t *pnum, bool *zero,
+                     bool *alloc);
 /* A progress bar on stdout (-p). */
 void img_progress(bool enabled, double percent);
 
