@@ -207,12 +207,12 @@ static int check_copied(BlockDriverState *bs, BdrvCheckResult *res, int fix)
     return 0;
 }
 
-int qcow2_check_refcounts(BlockDriverState *bs, BdrvCheckResult *res, int fix)
+/* Every reference the metadata makes, counted into cs->refs. */
+static int count_references(BlockDriverState *bs, CheckState *cs)
 {
     BDRVQcow2State *s = bs->opaque;
-    CheckState cs = { .res = res };
+    BdrvCheckResult *res = cs->res;
     int64_t flen = bdrv_getlength(bs->file->bs);
-    uint64_t scan_end;
     int ret;
 
     if (flen < 0) {
@@ -221,27 +221,27 @@ int qcow2_check_refcounts(BlockDriverState *bs, BdrvCheckResult *res, int fix)
     }
     s->file_length = flen;
     /* Bounded by the real file: no allocation a header can inflate. */
-    cs.nb_clusters = DIV_ROUND_UP((uint64_t)flen, s->cluster_size);
-    cs.refs = g_try_new0(uint32_t, MAX(cs.nb_clusters, 1));
-    if (!cs.refs) {
+    cs->nb_clusters = DIV_ROUND_UP((uint64_t)flen, s->cluster_size);
+    cs->refs = g_try_new0(uint32_t, MAX(cs->nb_clusters, 1));
+    if (!cs->refs) {
         res->check_errors++;
         return -ENOMEM;
     }
     res->total_clusters = DIV_ROUND_UP(s->size, s->cluster_size);
-    inc_refs(bs, &cs, 0, s->cluster_size);
-    ret = check_l1(bs, &cs, s->l1_table_offset, s->l1_size, true);
+    inc_refs(bs, cs, 0, s->cluster_size);
+    ret = check_l1(bs, cs, s->l1_table_offset, s->l1_size, true);
     if (ret < 0) {
-        goto out;
+        return ret;
     }
     for (uint32_t i = 0; i < s->nb_snapshots; i++) {
-        ret = check_l1(bs, &cs, s->snapshots[i].l1_table_offset,
+        ret = check_l1(bs, cs, s->snapshots[i].l1_table_offset,
                        s->snapshots[i].l1_size, false);
         if (ret < 0) {
-            goto out;
+            return ret;
         }
     }
-    inc_refs(bs, &cs, s->snapshots_offset, s->snapshots_size);
-    inc_refs(bs, &cs, s->refcount_table_offset,
+    inc_refs(bs, cs, s->snapshots_offset, s->snapshots_size);
+    inc_refs(bs, cs, s->refcount_table_offset,
              (uint64_t)s->refcount_table_size * 8);
     for (uint32_t i = 0; i < s->refcount_table_size; i++) {
         uint64_t off = s->refcount_table[i] & REFT_OFFSET_MASK;
@@ -261,11 +261,24 @@ int qcow2_check_refcounts(BlockDriverState *bs, BdrvCheckResult *res, int fix)
             res->corruptions++;
             continue;
         }
-        inc_refs(bs, &cs, off, s->cluster_size);
+        inc_refs(bs, cs, off, s->cluster_size);
     }
-    /* Compare; also look a little past the file for stray refcounts. */
-    scan_end = MIN(cs.nb_clusters,
-                   (uint64_t)s->refcount_table_size << s->refblock_bits);
+    return 0;
+}
+
+int qcow2_check_refcounts(BlockDriverState *bs, BdrvCheckResult *res, int fix)
+{
+    BDRVQcow2State *s = bs->opaque;
+    CheckState cs = { .res = res };
+    uint64_t scan_end;
+    int ret;
+
+    ret = count_references(bs, &cs);
+    if (ret < 0) {
+        goto out;
+    }
+    /* Compare, up to the end of the file. */
+    scan_end = cs.nb_clusters;
     for (uint64_t c = 0; c < scan_end; c++) {
         uint64_t rc;
         uint64_t want = cs.refs[c];
@@ -305,6 +318,138 @@ int qcow2_check_refcounts(BlockDriverState *bs, BdrvCheckResult *res, int fix)
     }
     ret = check_copied(bs, res, fix);
     res->image_end_offset = cs.highest << s->cluster_bits;
+out:
+    g_free(cs.refs);
+    return ret;
+}
+
+/*
+ * amend refcount_bits: new refcount structures in the new width after the
+ * end of the file, then one header write switches to them; the old ones
+ * are freed through the new counts.
+ */
+int qcow2_change_refcount_order(BlockDriverState *bs, int new_order,
+                                Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    BdrvCheckResult res = { 0 };
+    CheckState cs = { .res = &res };
+    uint64_t cs_bytes = s->cluster_size, per_block, k = 0, t = 0, total;
+    uint64_t new_max, old_rt_off = s->refcount_table_offset;
+    uint32_t old_rt_size = s->refcount_table_size;
+    g_autofree uint64_t *old_rt = NULL;
+    g_autofree uint8_t *blocks = NULL;
+    g_autofree uint64_t *table = NULL;
+    uint8_t hdr[52];
+    int bits = 1 << new_order, ret;
+
+    if (new_order == s->refcount_order) {
+        return 0;
+    }
+    ret = count_references(bs, &cs);
+    if (ret < 0 || res.corruptions) {
+        error_setg(errp, "The image must be consistent to change its refcount "
+                   "width (run check -r all)");
+        ret = ret < 0 ? ret : -EINVAL;
+        goto out;
+    }
+    new_max = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
+    for (uint64_t c = 0; c < cs.nb_clusters; c++) {
+        if (cs.refs[c] > new_max) {
+            error_setg(errp, "Cannot decrease refcount entry width to %i bits: "
+                       "Cluster at offset %#" PRIx64 " has a refcount of %"
+                       PRIu32, bits, c * cs_bytes, cs.refs[c]);
+            ret = -EINVAL;
+            goto out;
+        }
+    }
+    per_block = cs_bytes * 8 / bits;
+    for (;;) {
+        uint64_t k2, t2;
+
+        total = cs.nb_clusters + k + t;
+        k2 = DIV_ROUND_UP(total, per_block);
+        t2 = DIV_ROUND_UP(k2 * 8, cs_bytes);
+        if (k2 == k && t2 == t) {
+            break;
+        }
+        k = k2;
+        t = t2;
+    }
+    if (t * cs_bytes > QCOW_MAX_REFTABLE_SIZE) {
+        error_setg(errp, "Refcount table would be too large");
+        ret = -EFBIG;
+        goto out;
+    }
+    blocks = g_malloc0(k * cs_bytes);
+    table = g_new0(uint64_t, t * cs_bytes / 8);
+    for (uint64_t c = 0; c < total; c++) {
+        uint64_t v = c < cs.nb_clusters ? cs.refs[c] : 1;
+        uint8_t *blk = blocks + (c / per_block) * cs_bytes;
+        uint64_t idx = c % per_block;
+
+        if (bits < 8) {
+            blk[idx * bits / 8] |= v << (idx * bits % 8);
+        } else {
+            for (int b = 0; b < bits / 8; b++) {
+                blk[idx * (bits / 8) + b] = v >> (bits - 8 - 8 * b);
+            }
+        }
+    }
+    for (uint64_t i = 0; i < k; i++) {
+        table[i] = GUINT64_TO_BE((cs.nb_clusters + i) * cs_bytes);
+    }
+    ret = bdrv_pwrite(bs->file->bs, cs.nb_clusters * cs_bytes, k * cs_bytes,
+                      blocks);
+    if (ret == 0) {
+        ret = bdrv_pwrite(bs->file->bs, (cs.nb_clusters + k) * cs_bytes,
+                          t * cs_bytes, table);
+    }
+    if (ret == 0) {
+        ret = bdrv_flush(bs->file->bs);
+    }
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not write the new refcounts");
+        goto out;
+    }
+    /* Bytes 48..100 of the header in one write: table, order and the
+     * fields between them unchanged. */
+    ret = bdrv_pread(bs->file->bs, 48, sizeof(hdr), hdr);
+    if (ret == 0) {
+        stq_be_p(hdr, (cs.nb_clusters + k) * cs_bytes);
+        stl_be_p(hdr + 8, t);
+        stl_be_p(hdr + 48, new_order);
+        ret = bdrv_pwrite(bs->file->bs, 48, sizeof(hdr), hdr);
+    }
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Could not update the header");
+        goto out;
+    }
+    old_rt = s->refcount_table;
+    s->refcount_table = g_new0(uint64_t, t * cs_bytes / 8);
+    for (uint64_t i = 0; i < k; i++) {
+        s->refcount_table[i] = (cs.nb_clusters + i) * cs_bytes;
+    }
+    s->refcount_table_size = t * cs_bytes / 8;
+    s->refcount_table_offset = (cs.nb_clusters + k) * cs_bytes;
+    s->refcount_order = new_order;
+    s->refcount_bits = bits;
+    s->refcount_max = new_max;
+    s->refblock_bits = s->cluster_bits - (new_order - 3);
+    s->file_length = total * cs_bytes;
+    s->free_cluster_index = 0;
+    qcow2_cache_clear(&s->refblock_cache);
+    /* The old structures are leaks now: give them back. */
+    for (uint32_t i = 0; i < old_rt_size; i++) {
+        uint64_t off = old_rt[i] & REFT_OFFSET_MASK;
+
+        if (off) {
+            qcow2_free_clusters(bs, off, cs_bytes);
+        }
+    }
+    qcow2_free_clusters(bs, old_rt_off,
+                        ROUND_UP((uint64_t)old_rt_size * 8, cs_bytes));
+    ret = 0;
 out:
     g_free(cs.refs);
     return ret;

@@ -1065,15 +1065,21 @@ static int qcow2_amend(BlockDriverState *bs, QDict *opts, bool force,
         error_setg(errp, "External data files are not supported");
         return -ENOTSUP;
     }
-    if (rb != (uint64_t)s->refcount_bits) {
-        error_setg(errp, "Changing the refcount width is not supported by "
-                   "this version");
-        return -ENOTSUP;
+    if (rb > 64 || !rb || (rb & (rb - 1))) {
+        error_setg(errp, "Refcount width must be a power of two and may not "
+                   "exceed 64 bits");
+        return -EINVAL;
+    }
+    if (new_version < 3 && rb != 16) {
+        error_setg(errp, "Different refcount widths than 16 bits require "
+                   "compatibility level 1.1 or above (use compat=1.1 or "
+                   "greater)");
+        return -EINVAL;
     }
     if (new_version < 3 && !qdict_haskey(opts, "lazy_refcounts")) {
         lazy = false;
     }
-    if (new_version < 3 && (lazy || s->refcount_bits != 16)) {
+    if (new_version < 3 && (lazy || rb != 16)) {
         error_setg(errp, lazy ? "Lazy refcounts only supported with "
                    "compatibility level 1.1 and above (use compat=1.1 or "
                    "greater)" : "Different refcount widths than 16 bits "
@@ -1103,6 +1109,14 @@ static int qcow2_amend(BlockDriverState *bs, QDict *opts, bool force,
             return ret;
         }
         s->incompat = s->compat = s->autoclear = 0;
+    }
+    if (rb != (uint64_t)s->refcount_bits) {
+        g_mutex_lock(&s->lock);
+        ret = qcow2_change_refcount_order(bs, __builtin_ctzll(rb), errp);
+        g_mutex_unlock(&s->lock);
+        if (ret < 0) {
+            return ret;
+        }
     }
     s->version = new_version;
     if (new_version >= 3) {

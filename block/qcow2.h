@@ -237,6 +237,9 @@ void qcow2_free_clusters(BlockDriverState *bs, uint64_t offset,
 void qcow2_free_any_cluster(BlockDriverState *bs, uint64_t l2e);
 int qcow2_check_refcounts(BlockDriverState *bs, BdrvCheckResult *res,
                           int fix);
+/* Rewrite all refcounts in another width (amend refcount_bits). */
+int qcow2_change_refcount_order(BlockDriverState *bs, int new_order,
+                                Error **errp);
 /* Add @addend to the refcounts of an L1 tree (snapshots); with 0, set
  * the COPIED flags of the active tree from the refcounts instead. */
 int qcow2_update_tree_refcount(BlockDriverState *bs, uint64_t l1_offset,

@@ -177,3 +177,21 @@ def test_resize_amend_measure_dd(tmp_path, vimg, qimg):
     raw = str(tmp_path / "out.raw")
     run([vimg, "dd", "if=" + img, "of=" + raw, "bs=64k", "count=3"])
     assert os.path.getsize(raw) == 3 * 65536
+
+
+def test_amend_refcount_bits(tmp_path, vimg, vio, qimg, qio):
+    img = str(tmp_path / "a.qcow2")
+    ref = str(tmp_path / "ref.raw")
+    run([qimg, "create", "-q", "-f", "qcow2", img, "16M"])
+    run([qio, "-c", "write -P 3 0 3M", "-c", "write -c 8M 64k", img])
+    run([qimg, "convert", "-O", "raw", img, ref])
+    for bits in (1, 64, 4, 16):
+        run([vimg, "amend", "-o", "refcount_bits=%d" % bits, img])
+        assert "refcount bits: %d" % bits in run([qimg, "info", img]).stdout
+        assert run([qimg, "check", img]).returncode == 0
+        assert run([qimg, "compare", img, ref]).returncode == 0
+    run([qimg, "snapshot", "-c", "s", img])
+    r = run([vimg, "amend", "-o", "refcount_bits=1", img], check=False)
+    assert r.returncode == 1
+    assert "Cannot decrease refcount entry width to 1 bits" in r.stderr
+    assert run([qimg, "check", img]).returncode == 0
