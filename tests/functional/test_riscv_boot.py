@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import require_binary
+from conftest import expect_error, require_binary
 from qmp import QMPSync
 
 READY = b"VIREO-GUEST-READY"
@@ -391,3 +391,42 @@ def test_ram_from_memory_backend_file(guest, tmp_path):
         assert b"vireo-ram-42-marker" in f.read()
     assert g.mon.cmd("qom-get", path="/objects/m0",
                      property="mem-path") == str(ram)
+
+
+def test_virtio_balloon(guest):
+    g = guest(args=["-device", "virtio-balloon-device,id=b0"])
+    g.console.expect(READY)
+    mon = g.mon
+    ram = 256 << 20
+    assert mon.cmd("query-balloon") == {"actual": ram}
+    mon.cmd("balloon", value=128 << 20)
+    # The guest gives the pages back; BALLOON_CHANGE reports the progress.
+    while mon.wait_event("BALLOON_CHANGE",
+                         timeout=60)["data"]["actual"] != 128 << 20:
+        pass
+    assert mon.cmd("query-balloon") == {"actual": 128 << 20}
+    mon.cmd("qom-set", path="/machine/peripheral/b0",
+            property="guest-stats-polling-interval", value=1)
+    # The guest's own statistics show the memory it gave up.
+    deadline = time.monotonic() + 30
+    while True:
+        stats = mon.cmd("qom-get", path="/machine/peripheral/b0",
+                        property="guest-stats")
+        if 0 < stats["stats"]["stat-total-memory"] < 130 << 20:
+            break
+        assert time.monotonic() < deadline, stats
+        time.sleep(0.5)
+    assert stats["last-update"] > 0
+    mon.cmd("balloon", value=ram)
+    while mon.wait_event("BALLOON_CHANGE",
+                         timeout=60)["data"]["actual"] != ram:
+        pass
+    expect_error(mon, "balloon", {"value": 0}, desc="expects a size")
+
+
+def test_balloon_absent(guest):
+    g = guest(kernel=False)
+    expect_error(g.mon, "query-balloon", cls="DeviceNotActive",
+                 desc="No balloon device has been activated")
+    expect_error(g.mon, "balloon", {"value": 1 << 20},
+                 cls="DeviceNotActive")
