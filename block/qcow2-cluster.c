@@ -53,7 +53,7 @@ static int get_l2_table(BlockDriverState *bs, uint64_t l1_index,
     if (!off) {
         return 0;
     }
-    if (!qcow2_aligned(s, off) || off + s->cluster_size > s->file_length) {
+    if (!qcow2_aligned(s, off) || !qcow2_in_file(bs, off, s->cluster_size)) {
         return qcow2_signal_corruption(bs, "L2 table offset %#" PRIx64
                                        " unaligned or beyond the end of the "
                                        "image file (L1 index %#" PRIx64 ")",
@@ -130,7 +130,7 @@ static int decompress_cluster(BlockDriverState *bs, uint64_t l2e,
     int ret;
 
     qcow2_compressed_range(s, l2e, &start, &len);
-    if (start >= s->file_length) {
+    if (!qcow2_in_file(bs, start, 1)) {
         return qcow2_signal_corruption(bs, "Compressed cluster at %#" PRIx64
                                        " beyond the end of the image file",
                                        start);

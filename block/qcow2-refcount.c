@@ -122,7 +122,7 @@ static void *get_refblock(BlockDriverState *bs, uint64_t ci, int *ret,
     if (!off) {
         return NULL;
     }
-    if (!qcow2_aligned(s, off) || off + s->cluster_size > s->file_length) {
+    if (!qcow2_aligned(s, off) || !qcow2_in_file(bs, off, s->cluster_size)) {
         *ret = qcow2_signal_corruption(bs, "Refblock offset %#" PRIx64
                                        " unaligned or beyond the end of the "
                                        "image file (reftable index %#" PRIx64
@@ -590,7 +590,7 @@ int qcow2_update_tree_refcount_l1(BlockDriverState *bs, uint64_t *l1,
             continue;
         }
         if (!qcow2_aligned(s, l2_off) ||
-            l2_off + s->cluster_size > s->file_length) {
+            !qcow2_in_file(bs, l2_off, s->cluster_size)) {
             return qcow2_signal_corruption(bs, "L2 table offset %#" PRIx64
                                            " invalid", l2_off);
         }

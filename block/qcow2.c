@@ -23,6 +23,21 @@ bool qcow2_table_valid(BDRVQcow2State *s, uint64_t offset, uint64_t bytes)
            bytes <= s->file_length - offset;
 }
 
+bool qcow2_in_file(BlockDriverState *bs, uint64_t offset, uint64_t bytes)
+{
+    BDRVQcow2State *s = bs->opaque;
+    int64_t len;
+
+    if (offset <= s->file_length && bytes <= s->file_length - offset) {
+        return true;
+    }
+    len = bdrv_getlength(bs->file->bs);
+    if (len > 0 && (uint64_t)len > s->file_length) {
+        s->file_length = len;
+    }
+    return offset <= s->file_length && bytes <= s->file_length - offset;
+}
+
 int qcow2_signal_corruption(BlockDriverState *bs, const char *fmt, ...)
 {
     BDRVQcow2State *s = bs->opaque;

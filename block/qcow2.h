@@ -209,6 +209,9 @@ int qcow2_write_l1_entry(BlockDriverState *bs, int index);
 int qcow2_grow_l1_table(BlockDriverState *bs, uint64_t min_size, bool exact);
 int qcow2_signal_corruption(BlockDriverState *bs, const char *fmt, ...)
     VIREO_PRINTF(2, 3);
+/* Is [offset, offset + bytes) inside the image file?  Looks at the file
+ * again before saying no: another process may have grown it. */
+bool qcow2_in_file(BlockDriverState *bs, uint64_t offset, uint64_t bytes);
 /* A metadata table offset/size must be cluster-aligned and in the file. */
 bool qcow2_table_valid(BDRVQcow2State *s, uint64_t offset, uint64_t bytes);
 

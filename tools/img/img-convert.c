@@ -1,6 +1,6 @@
 /*
  * vireo-img subcommands that move or compare data: convert, compare, map,
- * rebase, commit, dd, bench and measure.
+ * rebase, commit and dd.
  *
  * SPDX-License-Identifier: MIT
  */
