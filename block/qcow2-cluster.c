@@ -489,12 +489,7 @@ int qcow2_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
     int ret = 0;
 
     if (flags & BDRV_REQ_WRITE_COMPRESSED) {
-        g_mutex_lock(&s->lock);
-        qcow2_wait_inflight(s, offset & ~(s->cluster_size - 1),
-                            ROUND_UP(offset + bytes, s->cluster_size));
-        ret = write_compressed(bs, offset, bytes, iov, niov);
-        g_mutex_unlock(&s->lock);
-        return ret;
+        return write_compressed(bs, offset, bytes, iov, niov);
     }
     while ((int64_t)done < bytes) {
         uint64_t off = offset + done, l2e = 0, *table, l2_off;
@@ -561,7 +556,8 @@ int qcow2_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
     return 0;
 }
 
-/* One whole cluster (or the image's partial last one), deflated. */
+/* One whole cluster (or the image's partial last one), deflated without
+ * the lock so that several writers compress in parallel. */
 static int write_compressed(BlockDriverState *bs, uint64_t off, int64_t len,
                             struct iovec *iov, int niov)
 {
@@ -589,22 +585,31 @@ static int write_compressed(BlockDriverState *bs, uint64_t off, int64_t len,
     ret = deflate(&z, Z_FINISH);
     clen = cs - z.avail_out;
     deflateEnd(&z);
+
+    g_mutex_lock(&s->lock);
+    if (bs->corrupt) {
+        ret = -EIO;
+        goto out;
+    }
+    qcow2_wait_inflight(s, off, off + cs);
     if (ret != Z_STREAM_END || clen >= (int64_t)cs - 512) {
         /* Does not compress: store it plainly. */
         struct iovec plain = { .iov_base = in, .iov_len = len };
 
-        return write_allocating(bs, off, len, &plain, 1, 0);
+        ret = write_allocating(bs, off, len, &plain, 1, 0);
+        goto out;
     }
     ret = get_l2_for_write(bs, off >> (s->l2_bits + s->cluster_bits), &table,
                            &l2_off);
     if (ret < 0) {
-        return ret;
+        goto out;
     }
     l2_index = (off >> s->cluster_bits) & (s->l2_size - 1);
     old = GUINT64_FROM_BE(table[l2_index]);
     host = qcow2_alloc_bytes(bs, clen);
     if (host < 0) {
-        return host;
+        ret = host;
+        goto out;
     }
     ret = qcow2_check_metadata_overlap(bs, host, clen);
     if (ret == 0) {
@@ -612,13 +617,13 @@ static int write_compressed(BlockDriverState *bs, uint64_t off, int64_t len,
     }
     if (ret < 0) {
         qcow2_free_clusters(bs, host & ~(cs - 1), 1);
-        return ret;
+        goto out;
     }
     s->file_length = MAX(s->file_length, host + clen);
     ret = get_l2_table(bs, off >> (s->l2_bits + s->cluster_bits), &table,
                        &l2_off);
     if (ret < 0) {
-        return ret;
+        goto out;
     }
     nb_csectors = ((host + clen - 1) >> 9) - (host >> 9);
     entry = QCOW_OFLAG_COMPRESSED | ((uint64_t)nb_csectors << s->csize_shift) |
@@ -627,10 +632,12 @@ static int write_compressed(BlockDriverState *bs, uint64_t off, int64_t len,
     ret = write_l2_entries(bs, l2_off, table, l2_index, 1);
     if (ret < 0) {
         qcow2_cache_discard(&s->l2_cache, l2_off);
-        return ret;
+        goto out;
     }
     qcow2_free_any_cluster(bs, old);
-    return 0;
+out:
+    g_mutex_unlock(&s->lock);
+    return ret;
 }
 
 /*
