@@ -479,7 +479,8 @@ static bool in_place(BDRVQcow2State *s, uint64_t l2e)
 }
 
 static int write_compressed(BlockDriverState *bs, uint64_t off,
-                            int64_t len, struct iovec *iov, int niov);
+                            int64_t len, struct iovec *iov, int niov,
+                            size_t skip);
 
 int qcow2_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
                   struct iovec *iov, int niov, int flags)
@@ -489,7 +490,19 @@ int qcow2_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
     int ret = 0;
 
     if (flags & BDRV_REQ_WRITE_COMPRESSED) {
-        return write_compressed(bs, offset, bytes, iov, niov);
+        /* Whole clusters (the last one may end with the image). */
+        if ((offset & (s->cluster_size - 1)) ||
+            ((bytes & (s->cluster_size - 1)) &&
+             (uint64_t)(offset + bytes) != s->size)) {
+            return -EINVAL;
+        }
+        for (; (int64_t)done < bytes && ret == 0; done += s->cluster_size) {
+            ret = write_compressed(bs, offset + done,
+                                   MIN((int64_t)s->cluster_size,
+                                       bytes - (int64_t)done),
+                                   iov, niov, done);
+        }
+        return ret;
     }
     while ((int64_t)done < bytes) {
         uint64_t off = offset + done, l2e = 0, *table, l2_off;
@@ -559,7 +572,7 @@ int qcow2_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
 /* One whole cluster (or the image's partial last one), deflated without
  * the lock so that several writers compress in parallel. */
 static int write_compressed(BlockDriverState *bs, uint64_t off, int64_t len,
-                            struct iovec *iov, int niov)
+                            struct iovec *iov, int niov, size_t skip)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t cs = s->cluster_size;
@@ -573,7 +586,7 @@ static int write_compressed(BlockDriverState *bs, uint64_t off, int64_t len,
     if ((off & (cs - 1)) || (len != (int64_t)cs && off + len != s->size)) {
         return -EINVAL;
     }
-    bdrv_iov_to_buf(iov, niov, 0, in, len);
+    bdrv_iov_to_buf(iov, niov, skip, in, len);
     if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -12, 9,
                      Z_DEFAULT_STRATEGY) != Z_OK) {
         return -ENOMEM;
