@@ -681,7 +681,7 @@ static int open_image(const char *name, const char *fmt, QDict *opts,
             qobject_unref(opts);
             return -EINVAL;
         }
-        qdict_join(kv, opts, true);
+        qdict_join(kv, opts, false);
         if (!qdict_haskey(kv, "read-only")) {
             qdict_put_bool(kv, "read-only", !(flags & BDRV_O_RDWR));
         }
@@ -748,6 +748,9 @@ static int do_open(int argc, char **argv)
     }
     if (!readonly) {
         flags |= BDRV_O_RDWR;
+    }
+    if (!qdict_haskey(opts, "discard")) {
+        qdict_put_str(opts, "discard", "unmap");
     }
     if (optind == argc - 1) {
         return open_image(argv[optind], fmt, opts, flags, image_opts);
@@ -977,6 +980,9 @@ int main(int argc, char **argv)
     }
     if (!readonly) {
         flags |= BDRV_O_RDWR;
+    }
+    if (!qdict_haskey(opts, "discard")) {
+        qdict_put_str(opts, "discard", "unmap");    /* qemu-io's default */
     }
     if (qdict_haskey(opts, "x-file")) {
         g_autofree char *file = g_strdup(qdict_get_str(opts, "x-file"));

@@ -615,7 +615,8 @@ BlockDriverState *bdrv_open_image(const char *filename, const char *fmt,
             qdict_put_bool(file_opts, "force-share", true);
         }
         for (const char *const *k = (const char *const[]) {
-                 "cache.direct", "cache.no-flush", NULL }; *k; k++) {
+                 "cache.direct", "cache.no-flush", "discard", NULL };
+             *k; k++) {
             if (qdict_haskey(opts, *k)) {
                 qdict_put_obj(file_opts, *k, qobject_ref(qdict_get(opts, *k)));
             }
