@@ -682,8 +682,12 @@ static int open_image(const char *name, const char *fmt, QDict *opts,
             return -EINVAL;
         }
         qdict_join(kv, opts, false);
+        qobject_unref(opts);
         if (!qdict_haskey(kv, "read-only")) {
             qdict_put_bool(kv, "read-only", !(flags & BDRV_O_RDWR));
+        }
+        if (flags & BDRV_O_FORCE_SHARE) {
+            qdict_put_bool(kv, "force-share", true);
         }
         bs = bdrv_open(kv, &err);
         if (bs) {
@@ -692,7 +696,10 @@ static int open_image(const char *name, const char *fmt, QDict *opts,
             if (rw) {
                 perm |= BLK_PERM_WRITE | BLK_PERM_RESIZE;
             }
-            qemuio_blk = blk_new_with_bs(bs, perm, BLK_PERM_CONSISTENT_READ |
+            qemuio_blk = blk_new_with_bs(bs, perm,
+                                         (flags & BDRV_O_FORCE_SHARE) ?
+                                         BLK_PERM_ALL :
+                                         BLK_PERM_CONSISTENT_READ |
                                          BLK_PERM_WRITE_UNCHANGED, &err);
             bdrv_unref(bs);
         }

@@ -367,21 +367,22 @@ static int img_create(int argc, char **argv)
         error_report("Backing file not supported for file format '%s'", fmt);
         return 1;
     }
-    if (base && (!base_fmt || size < 0) && !unsafe) {
+    if (base && !unsafe) {
         g_autofree char *path = img_path_combine(filename, base);
         BlockBackend *b = blk_new_open(path, base_fmt, NULL,
                                        BDRV_O_NO_BACKING |
                                        BDRV_O_FORCE_SHARE, &err);
 
         if (!b) {
-            error_reportf_err(err, "%s: Could not open '%s': ", filename,
-                              base);
+            error_report("%s: %s", filename, error_get_pretty(err));
+            error_printf("Could not open backing image.\n");
+            error_free(err);
             return 1;
         }
         if (!base_fmt) {
             error_report("%s: Backing file specified without backing format",
                          filename);
-            error_printf("Detected format of %s.\n",
+            error_printf("Detected format of %s.",
                          bdrv_get_format_name(blk_bs(b)));
             blk_unref(b);
             return 1;
