@@ -8,6 +8,7 @@
 #include "vireo/osdep.h"
 #include "accel/accel.h"
 #include "system/blockdev.h"
+#include "net/net.h"
 #include <sys/mman.h>
 #include "vireo/cutils.h"
 #include "vireo/error.h"
@@ -61,6 +62,8 @@ static struct {
     GPtrArray *objects;         /* -object (DeferredOption) */
     GPtrArray *blockdevs;       /* -blockdev and -drive (DeferredOption) */
     GList *blockdev_is_drive;   /* per blockdevs entry: 1 for -drive */
+    GPtrArray *netdevs;         /* -netdev (DeferredOption) */
+    GPtrArray *nics;            /* -nic (DeferredOption) */
     GPtrArray *serials;         /* -serial (DeferredOption) */
     GPtrArray *monitors;        /* "qmp:..." / "qmp-pretty:..." / "hmp:..." */
     const char *cpu_model;
@@ -101,7 +104,7 @@ enum {
     OPT_DTB, OPT_BIOS, OPT_RTC, OPT_NO_SHUTDOWN, OPT_NO_REBOOT, OPT_ACTION,
     OPT_BOOT, OPT_OVERCOMMIT, OPT_MSG, OPT_AUDIODEV, OPT_SANDBOX,
     OPT_DAEMONIZE, OPT_PIDFILE, OPT_D, OPT_DLOG, OPT_TRACE,
-    OPT_BLOCKDEV, OPT_DRIVE,
+    OPT_BLOCKDEV, OPT_DRIVE, OPT_NETDEV, OPT_NIC,
 };
 
 typedef struct VireoOption {
@@ -136,6 +139,7 @@ static const VireoOption options[] = {
     { "pidfile", true, OPT_PIDFILE }, { "d", true, OPT_D },
     { "D", true, OPT_DLOG }, { "trace", true, OPT_TRACE },
     { "blockdev", true, OPT_BLOCKDEV }, { "drive", true, OPT_DRIVE },
+    { "netdev", true, OPT_NETDEV }, { "nic", true, OPT_NIC },
     { NULL },
 };
 
@@ -563,6 +567,12 @@ void vl_handle_option(int index, const char *optarg)
     case OPT_DEVICE:
         defer(cfg.devices, optarg);
         break;
+    case OPT_NETDEV:
+        defer(cfg.netdevs, optarg);
+        break;
+    case OPT_NIC:
+        defer(cfg.nics, optarg);
+        break;
     case OPT_BLOCKDEV:
         defer(cfg.blockdevs, optarg);
         cfg.blockdev_is_drive = g_list_append(cfg.blockdev_is_drive,
@@ -898,6 +908,33 @@ static void create_block_devices(void)
     loc_set_none();
 }
 
+/* -netdev, then -nic (a backend and its NIC, ahead of -device). */
+static void create_net_clients(void)
+{
+    Error *err = NULL;
+
+    for (guint i = 0; i < cfg.netdevs->len; i++) {
+        DeferredOption *d = g_ptr_array_index(cfg.netdevs, i);
+
+        loc_restore(&d->loc);
+        if (!net_init_netdev_cmdline(d->str, &err)) {
+            exit_with_error(err);
+        }
+    }
+    for (guint i = 0; i < cfg.nics->len; i++) {
+        DeferredOption *d = g_ptr_array_index(cfg.nics, i);
+        DeferredOption *dev = g_new0(DeferredOption, 1);
+
+        loc_restore(&d->loc);
+        if (!net_init_nic_cmdline(d->str, &dev->str, &err)) {
+            exit_with_error(err);
+        }
+        dev->loc = d->loc;
+        g_ptr_array_add(cfg.devices, dev);
+    }
+    loc_set_none();
+}
+
 static MachineClass *select_machine(void)
 {
     const char *name = cfg.machine_opts ?
@@ -1090,6 +1127,8 @@ int vireo_main(int argc, char **argv)
     cfg.devices = g_ptr_array_new();
     cfg.objects = g_ptr_array_new();
     cfg.blockdevs = g_ptr_array_new();
+    cfg.netdevs = g_ptr_array_new();
+    cfg.nics = g_ptr_array_new();
     cfg.serials = g_ptr_array_new();
     cfg.monitors = g_ptr_array_new();
     register_opts();
@@ -1157,6 +1196,7 @@ int vireo_main(int argc, char **argv)
     }
     loc_set_none();
     create_block_devices();
+    create_net_clients();
     qemu_opts_foreach(qemu_find_opts("chardev"), chardev_init_func, NULL,
                       &error_fatal);
     create_serials();

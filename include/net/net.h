@@ -1,0 +1,71 @@
+/*
+ * The net core: clients joined in pairs (a NIC front end and its backend
+ * peer).  A packet sent by one is delivered to its peer at once when the
+ * peer can take it, otherwise it waits in the peer's queue (bounded) and
+ * the sender is told to stop; the peer calls qemu_flush_queued_packets()
+ * when it has room again, which also lets the sender resume.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef NET_NET_H
+#define NET_NET_H
+
+#include "vireo/osdep.h"
+#include "vireo/queue.h"
+#include "qapi/qapi-types-net.h"
+
+typedef struct NetClientState NetClientState;
+
+typedef struct NetClientInfo {
+    NetClientDriver type;
+    size_t size;                /* of the struct that embeds the state */
+    /* Take one frame; 0 when it cannot now (it will be queued). */
+    ssize_t (*receive)(NetClientState *nc, const uint8_t *buf, size_t size);
+    bool (*can_receive)(NetClientState *nc);
+    /* The peer drained its queue: the sender may produce again. */
+    void (*send_resumed)(NetClientState *nc);
+    void (*link_status_changed)(NetClientState *nc);
+    void (*cleanup)(NetClientState *nc);
+} NetClientInfo;
+
+struct NetClientState {
+    NetClientInfo *info;
+    NetClientState *peer;
+    char *model;
+    char *name;
+    bool link_down;
+    bool is_netdev;             /* created by -netdev/netdev_add */
+    GQueue queue;               /* frames waiting for this client */
+    size_t queued_bytes;
+    bool sender_blocked;        /* our peer was told to stop */
+    QTAILQ_ENTRY(NetClientState) next;
+};
+
+NetClientState *qemu_new_net_client(NetClientInfo *info,
+                                    NetClientState *peer,
+                                    const char *model, const char *name);
+void qemu_del_net_client(NetClientState *nc);
+NetClientState *qemu_find_netdev(const char *id);
+/* The client a device or set_link names: netdev id or NIC name. */
+NetClientState *qemu_find_net_client(const char *name);
+
+/* Send @buf to @sender's peer; returns @size when delivered or queued,
+ * 0 when queued and the sender should wait for send_resumed. */
+ssize_t qemu_send_packet(NetClientState *sender, const uint8_t *buf,
+                         size_t size);
+/* @nc can receive again: deliver what waits for it. */
+void qemu_flush_queued_packets(NetClientState *nc);
+
+/* -netdev and netdev_add; -nic. */
+bool net_client_init(Netdev *netdev, Error **errp);
+bool net_init_netdev_cmdline(const char *optarg, Error **errp);
+/* -nic TYPE,...: a backend plus the -device string for its NIC. */
+bool net_init_nic_cmdline(const char *optarg, char **device_opts,
+                          Error **errp);
+/* Default MACs, as QEMU's: 52:54:00:12:34:56, then :57, ... */
+void qemu_macaddr_default(uint8_t mac[6]);
+
+/* Backends. */
+bool net_init_slirp(const Netdev *netdev, const char *name, Error **errp);
+
+#endif

@@ -1,0 +1,362 @@
+/*
+ * The net core: client registry, delivery with per-receiver queues and
+ * flow control, -netdev/-nic/netdev_add/netdev_del/set_link.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "vireo/osdep.h"
+#include "vireo/error.h"
+#include "vireo/keyval.h"
+#include "qapi/qobject-input-visitor.h"
+#include "qobject/qlist.h"
+#include "qobject/qstring.h"
+#include "qapi/qapi-commands-net.h"
+#include "qapi/qapi-visit-net.h"
+#include "net/net.h"
+
+/* What may wait for one receiver before the sender is stopped. */
+#define NET_QUEUE_MAX_BYTES (1 << 20)
+
+static QTAILQ_HEAD(, NetClientState) net_clients =
+    QTAILQ_HEAD_INITIALIZER(net_clients);
+
+NetClientState *qemu_new_net_client(NetClientInfo *info,
+                                    NetClientState *peer,
+                                    const char *model, const char *name)
+{
+    NetClientState *nc = g_malloc0(info->size);
+
+    nc->info = info;
+    nc->model = g_strdup(model);
+    nc->name = g_strdup(name ? name : model);
+    g_queue_init(&nc->queue);
+    if (peer) {
+        nc->peer = peer;
+        peer->peer = nc;
+    }
+    QTAILQ_INSERT_TAIL(&net_clients, nc, next);
+    return nc;
+}
+
+static void net_queue_purge(NetClientState *nc)
+{
+    GBytes *frame;
+
+    while ((frame = g_queue_pop_head(&nc->queue))) {
+        g_bytes_unref(frame);
+    }
+    nc->queued_bytes = 0;
+}
+
+void qemu_del_net_client(NetClientState *nc)
+{
+    if (nc->peer) {
+        nc->peer->peer = NULL;
+    }
+    net_queue_purge(nc);
+    QTAILQ_REMOVE(&net_clients, nc, next);
+    if (nc->info->cleanup) {
+        nc->info->cleanup(nc);
+    }
+    g_free(nc->model);
+    g_free(nc->name);
+    g_free(nc);
+}
+
+NetClientState *qemu_find_netdev(const char *id)
+{
+    NetClientState *nc;
+
+    QTAILQ_FOREACH(nc, &net_clients, next) {
+        if (nc->is_netdev && !strcmp(nc->name, id)) {
+            return nc;
+        }
+    }
+    return NULL;
+}
+
+NetClientState *qemu_find_net_client(const char *name)
+{
+    NetClientState *nc;
+
+    QTAILQ_FOREACH(nc, &net_clients, next) {
+        if (!strcmp(nc->name, name)) {
+            return nc;
+        }
+    }
+    return NULL;
+}
+
+static bool net_can_deliver(NetClientState *to)
+{
+    return !to->info->can_receive || to->info->can_receive(to);
+}
+
+ssize_t qemu_send_packet(NetClientState *sender, const uint8_t *buf,
+                         size_t size)
+{
+    NetClientState *to = sender->peer;
+
+    /* A link that is down loses frames, as a cable pulled out would. */
+    if (!to || sender->link_down || to->link_down) {
+        return size;
+    }
+    if (g_queue_is_empty(&to->queue) && net_can_deliver(to) &&
+        to->info->receive(to, buf, size) > 0) {
+        return size;
+    }
+    if (to->queued_bytes + size > NET_QUEUE_MAX_BYTES) {
+        to->sender_blocked = true;
+        return 0;           /* dropped; the sender waits for resumption */
+    }
+    g_queue_push_tail(&to->queue, g_bytes_new(buf, size));
+    to->queued_bytes += size;
+    if (to->queued_bytes >= NET_QUEUE_MAX_BYTES / 2) {
+        to->sender_blocked = true;
+        return 0;
+    }
+    return size;
+}
+
+void qemu_flush_queued_packets(NetClientState *nc)
+{
+    GBytes *frame;
+
+    while ((frame = g_queue_peek_head(&nc->queue)) && net_can_deliver(nc)) {
+        gsize len;
+        const uint8_t *data = g_bytes_get_data(frame, &len);
+
+        if (nc->info->receive(nc, data, len) <= 0) {
+            break;
+        }
+        g_queue_pop_head(&nc->queue);
+        nc->queued_bytes -= len;
+        g_bytes_unref(frame);
+    }
+    if (nc->sender_blocked && nc->queued_bytes < NET_QUEUE_MAX_BYTES / 2) {
+        nc->sender_blocked = false;
+        if (nc->peer && nc->peer->info->send_resumed) {
+            nc->peer->info->send_resumed(nc->peer);
+        }
+    }
+}
+
+void qemu_macaddr_default(uint8_t mac[6])
+{
+    static unsigned index;
+
+    mac[0] = 0x52;
+    mac[1] = 0x54;
+    mac[2] = 0x00;
+    mac[3] = 0x12;
+    mac[4] = 0x34;
+    mac[5] = 0x56 + index++;
+}
+
+/* ---- Creating and deleting backends ---- */
+
+bool net_client_init(Netdev *netdev, Error **errp)
+{
+    if (qemu_find_net_client(netdev->id)) {
+        error_setg(errp, "Duplicate ID '%s' for netdev", netdev->id);
+        return false;
+    }
+    switch (netdev->type) {
+    case NET_CLIENT_DRIVER_USER:
+        return net_init_slirp(netdev, netdev->id, errp);
+    default:
+        error_setg(errp, "Parameter 'type' does not accept value '%s'",
+                   NetClientDriver_str(netdev->type));
+        return false;
+    }
+}
+
+/*
+ * -netdev user,hostfwd=A,hostfwd=B: QEMU's option syntax repeats a key for
+ * each element of a list of strings.  Those keys come out of @optarg as
+ * lists of {"str": value}; the rest is left for keyval.
+ */
+static char *netdev_take_string_lists(const char *optarg, QDict *lists)
+{
+    static const char *const list_keys[] = { "hostfwd", "dnssearch" };
+    GString *rest = g_string_new(NULL);
+    const char *p = optarg;
+
+    while (*p) {
+        GString *item = g_string_new(NULL);
+        bool taken = false;
+
+        /* One item up to an unescaped comma (",," is a literal comma). */
+        for (; *p; p++) {
+            if (*p == ',' && p[1] == ',') {
+                g_string_append_c(item, ',');
+                p++;
+            } else if (*p == ',') {
+                p++;
+                break;
+            } else {
+                g_string_append_c(item, *p);
+            }
+        }
+        for (size_t k = 0; k < G_N_ELEMENTS(list_keys); k++) {
+            size_t n = strlen(list_keys[k]);
+
+            if (!strncmp(item->str, list_keys[k], n) && item->str[n] == '=') {
+                QList *list = qobject_to(QList, qdict_get(lists,
+                                                          list_keys[k]));
+                QDict *elem = qdict_new();
+
+                if (!list) {
+                    list = qlist_new();
+                    qdict_put(lists, list_keys[k], list);
+                }
+                qdict_put_str(elem, "str", item->str + n + 1);
+                qlist_append(list, elem);
+                taken = true;
+            }
+        }
+        if (!taken) {
+            if (rest->len) {
+                g_string_append_c(rest, ',');
+            }
+            for (const char *c = item->str; *c; c++) {
+                if (*c == ',') {
+                    g_string_append_c(rest, ',');
+                }
+                g_string_append_c(rest, *c);
+            }
+        }
+        g_string_free(item, TRUE);
+    }
+    return g_string_free(rest, FALSE);
+}
+
+static QDict *netdev_parse(const char *optarg, bool *is_json, Error **errp)
+{
+    g_autoptr(QDict) lists = qdict_new();
+    g_autofree char *rest = NULL;
+    QDict *dict;
+
+    if (optarg[0] == '{') {
+        return keyval_or_json_parse(optarg, "type", NULL, is_json, errp);
+    }
+    rest = netdev_take_string_lists(optarg, lists);
+    dict = keyval_or_json_parse(rest, "type", NULL, is_json, errp);
+    if (!dict) {
+        return NULL;
+    }
+    for (const QDictEntry *e = qdict_first(lists); e;
+         e = qdict_next(lists, e)) {
+        qdict_put_obj(dict, qdict_entry_key(e),
+                      qobject_ref(qdict_entry_value(e)));
+    }
+    /* The lists are typed already: visit the whole as JSON would be. */
+    *is_json = false;
+    return dict;
+}
+
+static Netdev *netdev_from_qdict(QDict *dict, bool is_json, Error **errp)
+{
+    Visitor *v = is_json ? qobject_input_visitor_new(QOBJECT(dict))
+                         : qobject_input_visitor_new_keyval(QOBJECT(dict));
+    Netdev *netdev = NULL;
+
+    visit_type_Netdev(v, NULL, &netdev, errp);
+    visit_free(v);
+    return netdev;
+}
+
+bool net_init_netdev_cmdline(const char *optarg, Error **errp)
+{
+    bool is_json;
+    QDict *dict = netdev_parse(optarg, &is_json, errp);
+    Netdev *netdev;
+    bool ok;
+
+    if (!dict) {
+        return false;
+    }
+    netdev = netdev_from_qdict(dict, is_json, errp);
+    qobject_unref(dict);
+    ok = netdev && net_client_init(netdev, errp);
+    qapi_free_Netdev(netdev);
+    return ok;
+}
+
+bool net_init_nic_cmdline(const char *optarg, char **device_opts,
+                          Error **errp)
+{
+    static unsigned nic_count;
+    bool is_json;
+    QDict *dict = netdev_parse(optarg, &is_json, errp);
+    g_autofree char *model = NULL, *mac = NULL;
+    g_autofree char *id = NULL;
+    Netdev *netdev;
+    bool ok;
+
+    if (!dict) {
+        return false;
+    }
+    model = g_strdup(qdict_get_try_str(dict, "model"));
+    mac = g_strdup(qdict_get_try_str(dict, "mac"));
+    qdict_del(dict, "model");
+    qdict_del(dict, "mac");
+    id = g_strdup_printf("__org.qemu.nic%u", nic_count++);
+    qdict_put_str(dict, "id", id);
+    if (model && strcmp(model, "virtio-net-device") &&
+        strcmp(model, "virtio")) {
+        error_setg(errp, "Unsupported NIC model: %s", model);
+        qobject_unref(dict);
+        return false;
+    }
+    netdev = netdev_from_qdict(dict, is_json, errp);
+    qobject_unref(dict);
+    ok = netdev && net_client_init(netdev, errp);
+    qapi_free_Netdev(netdev);
+    if (ok) {
+        *device_opts = g_strdup_printf("virtio-net-device,netdev=%s%s%s", id,
+                                       mac ? ",mac=" : "", mac ? mac : "");
+    }
+    return ok;
+}
+
+void qmp_netdev_add(Netdev *netdev, Error **errp)
+{
+    net_client_init(netdev, errp);
+}
+
+void qmp_netdev_del(const char *id, Error **errp)
+{
+    NetClientState *nc = qemu_find_netdev(id);
+
+    if (!nc) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND,
+                  "Device '%s' not found", id);
+        return;
+    }
+    /* As QEMU: a backend a NIC still uses cannot go. */
+    if (nc->peer) {
+        error_setg(errp, "Device '%s' is still in use by '%s'", id,
+                   nc->peer->name);
+        return;
+    }
+    qemu_del_net_client(nc);
+}
+
+void qmp_set_link(const char *name, bool up, Error **errp)
+{
+    NetClientState *nc = qemu_find_net_client(name);
+
+    if (!nc) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND,
+                  "Device '%s' not found", name);
+        return;
+    }
+    /* Both ends see the link change, as QEMU does for a NIC's peer. */
+    for (NetClientState *c = nc; c; c = c == nc ? nc->peer : NULL) {
+        c->link_down = !up;
+        if (c->info->link_status_changed) {
+            c->info->link_status_changed(c);
+        }
+    }
+}

@@ -1,0 +1,404 @@
+/*
+ * The 'user' backend: the real libslirp as the guest's router, DHCP and
+ * DNS server, with host port forwards (hostfwd).  Slirp's sockets join
+ * the main loop through a GSource whose prepare step asks slirp which fds
+ * to poll and whose dispatch hands it the results; its timers are
+ * virtual-clock timers, so a stopped VM's TCP timers stand still too.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "vireo/osdep.h"
+#include <arpa/inet.h>
+#include <libslirp.h>
+#include "vireo/error.h"
+#include "vireo/error-report.h"
+#include "vireo/main-loop.h"
+#include "vireo/timer.h"
+#include "net/net.h"
+
+typedef struct SlirpState {
+    NetClientState nc;
+    Slirp *slirp;
+    GSource *source;
+    GPtrArray *pollfds;         /* GPollFD *, registered with source */
+} SlirpState;
+
+typedef struct SlirpSource {
+    GSource source;
+    SlirpState *s;
+} SlirpSource;
+
+static ssize_t slirp_send_to_guest(const void *buf, size_t len, void *opaque)
+{
+    SlirpState *s = opaque;
+
+    qemu_send_packet(&s->nc, buf, len);
+    return len;
+}
+
+static void slirp_report_guest_error(const char *msg, void *opaque)
+{
+    error_report("%s", msg);
+}
+
+static int64_t slirp_clock_get_ns(void *opaque)
+{
+    return qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+}
+
+typedef struct SlirpTimer {
+    QEMUTimer *timer;
+    SlirpTimerCb cb;
+    void *cb_opaque;
+} SlirpTimer;
+
+static void slirp_timer_fire(void *opaque)
+{
+    SlirpTimer *t = opaque;
+
+    t->cb(t->cb_opaque);
+}
+
+static void *slirp_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
+{
+    SlirpTimer *t = g_new0(SlirpTimer, 1);
+
+    t->cb = cb;
+    t->cb_opaque = cb_opaque;
+    t->timer = timer_new_ms(QEMU_CLOCK_VIRTUAL, slirp_timer_fire, t);
+    return t;
+}
+
+static void slirp_timer_free(void *timer, void *opaque)
+{
+    SlirpTimer *t = timer;
+
+    timer_free(t->timer);
+    g_free(t);
+}
+
+static void slirp_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+    timer_mod(((SlirpTimer *)timer)->timer, expire_ms);
+}
+
+static void slirp_register_poll_fd(int fd, void *opaque)
+{
+    /* Polled through the GSource's prepare step instead. */
+}
+
+static void slirp_unregister_poll_fd(int fd, void *opaque)
+{
+}
+
+static void slirp_notify(void *opaque)
+{
+    qemu_notify_event();
+}
+
+static const SlirpCb slirp_callbacks = {
+    .send_packet = slirp_send_to_guest,
+    .guest_error = slirp_report_guest_error,
+    .clock_get_ns = slirp_clock_get_ns,
+    .timer_new = slirp_timer_new,
+    .timer_free = slirp_timer_free,
+    .timer_mod = slirp_timer_mod,
+    .register_poll_fd = slirp_register_poll_fd,
+    .unregister_poll_fd = slirp_unregister_poll_fd,
+    .notify = slirp_notify,
+};
+
+/* ---- Main loop integration ---- */
+
+static int slirp_add_poll(int fd, int events, void *opaque)
+{
+    SlirpSource *src = opaque;
+    GPollFD *pfd = g_new0(GPollFD, 1);
+
+    pfd->fd = fd;
+    pfd->events = (events & SLIRP_POLL_IN ? G_IO_IN : 0) |
+                  (events & SLIRP_POLL_OUT ? G_IO_OUT : 0) |
+                  (events & SLIRP_POLL_PRI ? G_IO_PRI : 0) |
+                  (events & SLIRP_POLL_ERR ? G_IO_ERR : 0) |
+                  (events & SLIRP_POLL_HUP ? G_IO_HUP : 0);
+    g_source_add_poll(&src->source, pfd);
+    g_ptr_array_add(src->s->pollfds, pfd);
+    return src->s->pollfds->len - 1;
+}
+
+static int slirp_get_revents(int idx, void *opaque)
+{
+    SlirpSource *src = opaque;
+    GPollFD *pfd = g_ptr_array_index(src->s->pollfds, idx);
+    int r = pfd->revents;
+
+    return (r & G_IO_IN ? SLIRP_POLL_IN : 0) |
+           (r & G_IO_OUT ? SLIRP_POLL_OUT : 0) |
+           (r & G_IO_PRI ? SLIRP_POLL_PRI : 0) |
+           (r & G_IO_ERR ? SLIRP_POLL_ERR : 0) |
+           (r & G_IO_HUP ? SLIRP_POLL_HUP : 0);
+}
+
+static void slirp_clear_polls(SlirpSource *src)
+{
+    GPtrArray *fds = src->s->pollfds;
+
+    for (guint i = 0; i < fds->len; i++) {
+        g_source_remove_poll(&src->source, g_ptr_array_index(fds, i));
+    }
+    g_ptr_array_set_size(fds, 0);
+}
+
+static gboolean slirp_source_prepare(GSource *source, gint *timeout)
+{
+    SlirpSource *src = (SlirpSource *)source;
+    uint32_t t = UINT32_MAX;
+
+    slirp_clear_polls(src);
+    slirp_pollfds_fill(src->s->slirp, &t, slirp_add_poll, src);
+    *timeout = t == UINT32_MAX ? -1 : (gint)MIN(t, (uint32_t)G_MAXINT);
+    return FALSE;
+}
+
+static gboolean slirp_source_check(GSource *source)
+{
+    SlirpSource *src = (SlirpSource *)source;
+    GPtrArray *fds = src->s->pollfds;
+
+    for (guint i = 0; i < fds->len; i++) {
+        if (((GPollFD *)g_ptr_array_index(fds, i))->revents) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static gboolean slirp_source_dispatch(GSource *source, GSourceFunc cb,
+                                      gpointer data)
+{
+    SlirpSource *src = (SlirpSource *)source;
+
+    slirp_pollfds_poll(src->s->slirp, 0, slirp_get_revents, src);
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs slirp_source_funcs = {
+    .prepare = slirp_source_prepare,
+    .check = slirp_source_check,
+    .dispatch = slirp_source_dispatch,
+};
+
+/* ---- The net client ---- */
+
+static ssize_t slirp_receive(NetClientState *nc, const uint8_t *buf,
+                             size_t size)
+{
+    SlirpState *s = container_of(nc, SlirpState, nc);
+
+    slirp_input(s->slirp, buf, size);
+    return size;
+}
+
+static void net_slirp_cleanup(NetClientState *nc)
+{
+    SlirpState *s = container_of(nc, SlirpState, nc);
+
+    if (s->source) {
+        slirp_clear_polls((SlirpSource *)s->source);
+        g_source_destroy(s->source);
+        g_source_unref(s->source);
+    }
+    if (s->slirp) {
+        slirp_cleanup(s->slirp);
+    }
+    g_ptr_array_free(s->pollfds, TRUE);
+}
+
+static NetClientInfo net_slirp_info = {
+    .type = NET_CLIENT_DRIVER_USER,
+    .size = sizeof(SlirpState),
+    .receive = slirp_receive,
+    .cleanup = net_slirp_cleanup,
+};
+
+/* One side of a forward, "[addr]:port"; an empty address stays 0. */
+static bool parse_fwd_side(const char *str, struct in_addr *addr, int *port)
+{
+    const char *colon = strrchr(str, ':');
+    g_autofree char *host = NULL;
+    char *end;
+    long v;
+
+    if (!colon) {
+        return false;
+    }
+    host = g_strndup(str, colon - str);
+    if (*host && !inet_aton(host, addr)) {
+        return false;
+    }
+    v = strtol(colon + 1, &end, 10);
+    if (!colon[1] || *end || v < 0 || v > 65535) {
+        return false;
+    }
+    *port = v;
+    return true;
+}
+
+/* "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport", as QEMU's. */
+static bool slirp_hostfwd(SlirpState *s, const char *spec,
+                          struct in_addr guest_net, Error **errp)
+{
+    const char *p = spec;
+    bool udp = false;
+    struct in_addr haddr = { INADDR_ANY }, gaddr = { 0 };
+    int hport, gport;
+    g_auto(GStrv) sides = NULL;
+
+    if (g_str_has_prefix(p, "udp:")) {
+        udp = true;
+        p += 4;
+    } else if (g_str_has_prefix(p, "tcp:")) {
+        p += 4;
+    } else if (p[0] == ':') {
+        p++;
+    }
+    sides = g_strsplit(p, "-", 2);
+    if (!sides[0] || !sides[1] ||
+        !parse_fwd_side(sides[0], &haddr, &hport) ||
+        !parse_fwd_side(sides[1], &gaddr, &gport) || gport == 0) {
+        error_setg(errp, "Invalid host forwarding rule '%s'", spec);
+        return false;
+    }
+    if (!gaddr.s_addr) {
+        /* The default guest address: the first DHCP lease. */
+        gaddr.s_addr = htonl(ntohl(guest_net.s_addr) | 15);
+    }
+    if (slirp_add_hostfwd(s->slirp, udp, haddr, hport, gaddr, gport) < 0) {
+        error_setg(errp, "Could not set up host forwarding rule '%s'", spec);
+        return false;
+    }
+    return true;
+}
+
+static bool parse_net(const char *net, struct in_addr *addr,
+                      struct in_addr *mask, Error **errp)
+{
+    g_auto(GStrv) parts = g_strsplit(net, "/", 2);
+    int bits = 24;
+
+    if (!inet_aton(parts[0], addr)) {
+        error_setg(errp, "Invalid network address '%s'", net);
+        return false;
+    }
+    if (parts[1]) {
+        char *end;
+
+        bits = strtol(parts[1], &end, 10);
+        if (*end || bits < 0 || bits > 32) {
+            if (!inet_aton(parts[1], mask)) {
+                error_setg(errp, "Invalid netmask provided (must be in "
+                           "range 0-32)");
+                return false;
+            }
+            addr->s_addr &= mask->s_addr;
+            return true;
+        }
+    }
+    mask->s_addr = bits ? htonl(~0u << (32 - bits)) : 0;
+    addr->s_addr &= mask->s_addr;
+    return true;
+}
+
+static bool parse_addr(const char *str, const char *what,
+                       struct in_addr *addr, Error **errp)
+{
+    if (!inet_aton(str, addr)) {
+        error_setg(errp, "Failed to parse %s address '%s'", what, str);
+        return false;
+    }
+    return true;
+}
+
+bool net_init_slirp(const Netdev *netdev, const char *name, Error **errp)
+{
+    const NetdevUserOptions *o = &netdev->u.user;
+    struct in_addr net = { htonl(0x0a000200) }, mask = { htonl(0xffffff00) };
+    struct in_addr host, dhcp, dns;
+    SlirpConfig cfg = { .version = 1 };
+    g_autofree const char **dnssearch = NULL;
+    SlirpState *s;
+    SlirpSource *src;
+    guint n = 0;
+
+    if (o->net && !parse_net(o->net, &net, &mask, errp)) {
+        return false;
+    }
+    host.s_addr = htonl(ntohl(net.s_addr) | 2);
+    dhcp.s_addr = htonl(ntohl(net.s_addr) | 15);
+    dns.s_addr = htonl(ntohl(net.s_addr) | 3);
+    if ((o->host && !parse_addr(o->host, "host", &host, errp)) ||
+        (o->dhcpstart && !parse_addr(o->dhcpstart, "DHCP start", &dhcp,
+                                     errp)) ||
+        (o->dns && !parse_addr(o->dns, "DNS", &dns, errp))) {
+        return false;
+    }
+    if ((host.s_addr & mask.s_addr) != net.s_addr) {
+        error_setg(errp, "The host address must be in the network");
+        return false;
+    }
+    for (StringList *l = o->dnssearch; l; l = l->next) {
+        n++;
+    }
+    dnssearch = g_new0(const char *, n + 1);
+    n = 0;
+    for (StringList *l = o->dnssearch; l; l = l->next) {
+        dnssearch[n++] = l->value->str;
+    }
+    cfg.restricted = o->has_q_restrict && o->q_restrict;
+    cfg.in_enabled = !o->has_ipv4 || o->ipv4;
+    cfg.vnetwork = net;
+    cfg.vnetmask = mask;
+    cfg.vhost = host;
+    cfg.in6_enabled = !o->has_ipv6 || o->ipv6;
+    inet_pton(AF_INET6, o->ipv6_prefix ? o->ipv6_prefix : "fec0::",
+              &cfg.vprefix_addr6);
+    cfg.vprefix_len = o->has_ipv6_prefixlen ? o->ipv6_prefixlen : 64;
+    inet_pton(AF_INET6, o->ipv6_host ? o->ipv6_host : "fec0::2",
+              &cfg.vhost6);
+    inet_pton(AF_INET6, o->ipv6_dns ? o->ipv6_dns : "fec0::3",
+              &cfg.vnameserver6);
+    cfg.vhostname = o->hostname;
+    cfg.tftp_path = o->tftp;
+    cfg.bootfile = o->bootfile;
+    cfg.vdhcp_start = dhcp;
+    cfg.vnameserver = dns;
+    cfg.vdnssearch = n ? dnssearch : NULL;
+    cfg.vdomainname = o->domainname;
+    if (!cfg.in_enabled && !cfg.in6_enabled) {
+        error_setg(errp, "IPv4 and IPv6 cannot both be disabled");
+        return false;
+    }
+
+    s = (SlirpState *)qemu_new_net_client(&net_slirp_info, NULL, "user",
+                                          name);
+    s->nc.is_netdev = true;
+    s->pollfds = g_ptr_array_new_with_free_func(g_free);
+    s->slirp = slirp_new(&cfg, &slirp_callbacks, s);
+    if (!s->slirp) {
+        error_setg(errp, "Failed to start the user network stack");
+        qemu_del_net_client(&s->nc);
+        return false;
+    }
+    src = (SlirpSource *)g_source_new(&slirp_source_funcs,
+                                      sizeof(SlirpSource));
+    src->s = s;
+    s->source = &src->source;
+    g_source_attach(s->source, NULL);
+    for (StringList *l = o->hostfwd; l; l = l->next) {
+        if (!slirp_hostfwd(s, l->value->str, net, errp)) {
+            qemu_del_net_client(&s->nc);
+            return false;
+        }
+    }
+    return true;
+}
