@@ -462,3 +462,50 @@ int qcow2_snapshot_list(BlockDriverState *bs, QEMUSnapshotInfo **list)
     *list = l;
     return s->nb_snapshots;
 }
+
+int qcow2_snapshot_load_tmp(BlockDriverState *bs, const char *id,
+                            const char *name, Error **errp)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t *l1;
+    QCowSnapshot *sn = NULL;
+    int ret;
+
+    if (!bs->read_only) {
+        error_setg(errp, "Device is not readonly");
+        return -EINVAL;
+    }
+    for (uint32_t i = 0; i < s->nb_snapshots; i++) {
+        if ((!id || !strcmp(s->snapshots[i].id_str, id)) &&
+            (!name || !strcmp(s->snapshots[i].name, name))) {
+            sn = &s->snapshots[i];
+            break;
+        }
+    }
+    if (!sn) {
+        error_setg(errp, "Can't find snapshot");
+        return -ENOENT;
+    }
+    l1 = g_new0(uint64_t, MAX(sn->l1_size, 1));
+    ret = bdrv_pread(bs->file->bs, sn->l1_table_offset,
+                     (uint64_t)sn->l1_size * 8, l1);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "Failed to load snapshot");
+        g_free(l1);
+        return ret;
+    }
+    for (uint32_t i = 0; i < sn->l1_size; i++) {
+        l1[i] = GUINT64_FROM_BE(l1[i]);
+    }
+    /* Only the in-memory view changes; nothing is written. */
+    g_mutex_lock(&s->lock);
+    g_free(s->l1_table);
+    s->l1_table = l1;
+    s->l1_size = sn->l1_size;
+    s->l1_table_offset = sn->l1_table_offset;
+    /* The disk keeps its current size, as in QEMU: beyond the snapshot's
+     * L1 table everything reads as unallocated. */
+    qcow2_cache_clear(&s->l2_cache);
+    g_mutex_unlock(&s->lock);
+    return 0;
+}

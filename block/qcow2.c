@@ -1199,6 +1199,7 @@ static BlockDriver bdrv_qcow2 = {
     .snapshot_goto = qcow2_snapshot_goto,
     .snapshot_delete = qcow2_snapshot_delete,
     .snapshot_list = qcow2_snapshot_list,
+    .snapshot_load_tmp = qcow2_snapshot_load_tmp,
     .create_opts = qcow2_create_opts,
 };
 

@@ -284,5 +284,7 @@ int qcow2_snapshot_goto(BlockDriverState *bs, const char *id, Error **errp);
 int qcow2_snapshot_delete(BlockDriverState *bs, const char *id,
                           Error **errp);
 int qcow2_snapshot_list(BlockDriverState *bs, QEMUSnapshotInfo **list);
+int qcow2_snapshot_load_tmp(BlockDriverState *bs, const char *id,
+                            const char *name, Error **errp);
 
 #endif

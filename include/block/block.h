@@ -133,6 +133,10 @@ struct BlockDriver {
     int (*snapshot_delete)(BlockDriverState *bs, const char *id_or_name,
                            Error **errp);
     int (*snapshot_list)(BlockDriverState *bs, QEMUSnapshotInfo **list);
+    /* Read-only nodes: show a snapshot's contents until closed
+     * (convert -l). */
+    int (*snapshot_load_tmp)(BlockDriverState *bs, const char *id,
+                             const char *name, Error **errp);
     /* Keys of "create -o" this driver knows, for errors and "help". */
     const char *const *create_opts;
     QLIST_ENTRY(BlockDriver) list;

@@ -178,3 +178,54 @@ def test_map_output_identical(tmp_path, vimg, qimg, qio):
             v = run([vimg, "map"] + args + [img], check=False)
             q = run([qimg, "map"] + args + [img], check=False)
             assert (v.stdout, v.returncode) == (q.stdout, q.returncode)
+
+
+def test_convert_options(tmp_path, vimg, vio, qimg, qio):
+    a = str(tmp_path / "a.qcow2")
+    b = str(tmp_path / "b.raw")
+    run([qimg, "create", "-q", "-f", "qcow2", a, "4M"])
+    run([qio, "-c", "write -P 1 0 1M", a])
+    run([qimg, "snapshot", "-c", "snap", a])
+    run([qio, "-c", "write -P 2 0 512k", a])
+    run([qimg, "create", "-q", "-f", "raw", b, "2M"])
+    run([qio, "-f", "raw", "-c", "write -P 3 1M 4k", b])
+    # Several sources are concatenated.
+    out = str(tmp_path / "cat.qcow2")
+    run([vimg, "convert", "-O", "qcow2", a, b, out])
+    ref = str(tmp_path / "cat.raw")
+    run([qimg, "convert", "-O", "raw", a, b, ref])
+    assert run([qimg, "compare", out, ref]).returncode == 0
+    # -l takes an internal snapshot, by name or snapshot.id.
+    for sn in ("snap", "snapshot.id=1", "snapshot.name=snap"):
+        v, q = str(tmp_path / "v.raw"), str(tmp_path / "q.raw")
+        run([vimg, "convert", "-l", sn, "-O", "raw", a, v])
+        run([qimg, "convert", "-l", sn, "-O", "raw", a, q])
+        assert open(v, "rb").read() == open(q, "rb").read()
+        os.unlink(v)
+        os.unlink(q)
+    # -n writes into an existing image, zeroes included.
+    tgt = str(tmp_path / "t.qcow2")
+    run([qimg, "create", "-q", "-f", "qcow2", tgt, "4M"])
+    run([qio, "-c", "write -P 9 0 4M", tgt])
+    run([vimg, "convert", "-n", "-O", "qcow2", a, tgt])
+    assert run([qimg, "compare", a, tgt]).returncode == 0
+    # -S 0: every byte written, the target is fully allocated.
+    full = str(tmp_path / "full.raw")
+    run([vimg, "convert", "-S", "0", "-O", "raw", a, full])
+    assert os.stat(full).st_blocks * 512 >= 4 << 20
+    assert run([qimg, "compare", a, full]).returncode == 0
+    # -c with -o options; qemu-img reads it back identically.
+    comp = str(tmp_path / "c.qcow2")
+    run([vimg, "convert", "-c", "-O", "qcow2", "-o", "cluster_size=4k", a,
+         comp])
+    assert run([qimg, "check", comp]).returncode == 0
+    assert run([qimg, "compare", a, comp]).returncode == 0
+    # dd and bench speak qemu-img's language.
+    dd = str(tmp_path / "dd.raw")
+    run([vimg, "dd", "-f", "qcow2", "if=" + a, "of=" + dd, "bs=4k",
+         "skip=1", "count=2"])
+    assert open(dd, "rb").read() == b"\x02" * 8192
+    r = run([vimg, "bench", "-c", "100", "-d", "4", a])
+    assert r.stdout.startswith("Sending 100 read requests, 4096 bytes each, "
+                               "4 in parallel (starting at offset 0, step "
+                               "size 4096)\nRun completed in ")

@@ -196,6 +196,9 @@ static int convert_copy(ConvertState *cs)
                 n = max;        /* a cluster is compressed whole */
                 zero = false;
             }
+            if (!cs->sparse && !cs->compress) {
+                zero = false;   /* -S 0: the output is fully allocated */
+            }
             if ((!alloc && cs->has_backing) ||
                 (zero && cs->fresh && !cs->has_backing)) {
                 /* Nothing to write: left to the backing file, or the new
@@ -240,6 +243,8 @@ int img_convert(int argc, char **argv)
     bool skip_create = false, tgt_image_opts = false;
     g_autoptr(QDict) o = qdict_new();
     ConvertState cs = { .sparse = 4096 };
+    g_autofree char *sn_id = NULL;
+    g_autofree char *sn_name = NULL;
     Error *err = NULL;
     int c, ret = 1, flags;
 
@@ -289,8 +294,24 @@ int img_convert(int argc, char **argv)
             break;
         }
         case 'l':
-            error_report("Snapshot conversion (-l) is not supported");
-            return 1;
+            if (strstart(optarg, "snapshot.", NULL)) {
+                g_autoptr(QDict) sd = qdict_new();
+
+                if (!img_parse_o(sd, optarg, &err)) {
+                    error_report("Failed in parsing snapshot param '%s'",
+                                 optarg);
+                    error_free(err);
+                    return 1;
+                }
+                g_free(sn_id);
+                g_free(sn_name);
+                sn_id = g_strdup(qdict_get_try_str(sd, "snapshot.id"));
+                sn_name = g_strdup(qdict_get_try_str(sd, "snapshot.name"));
+            } else {
+                g_free(sn_name);
+                sn_name = g_strdup(optarg);
+            }
+            break;
         default:
             img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
@@ -343,6 +364,24 @@ int img_convert(int argc, char **argv)
                              image_opts, quiet);
         if (!cs.src[i]) {
             goto out;
+        }
+        if (sn_id || sn_name) {
+            BlockDriverState *sbs = blk_bs(cs.src[i]);
+            int r = -ENOTSUP;
+
+            if (cs.nsrc > 1) {
+                error_report("No support for concatenating multiple snapshot");
+                goto out;
+            }
+            if (sbs->drv->snapshot_load_tmp) {
+                r = sbs->drv->snapshot_load_tmp(sbs, sn_id, sn_name, &err);
+            } else {
+                error_setg(&err, "Operation not supported");
+            }
+            if (r < 0) {
+                error_reportf_err(err, "Failed to load snapshot: ");
+                goto out;
+            }
         }
         cs.src_len[i] = blk_getlength(cs.src[i]);
         cs.total += cs.src_len[i];
