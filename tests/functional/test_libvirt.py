@@ -58,7 +58,8 @@ def libvirt():
     assert not bad, "libvirtd complained:\n" + "".join(bad[:20])
 
 
-def domain_xml(name, emulator, memballoon=False, disk=None, fmt="raw"):
+def domain_xml(name, emulator, memballoon=False, disk=None, fmt="raw",
+               nic=False):
     g = guest_dir()
     return """<domain type='qemu'>
   <name>%s</name>
@@ -78,6 +79,7 @@ def domain_xml(name, emulator, memballoon=False, disk=None, fmt="raw"):
     <console type='pty'><target type='serial' port='0'/></console>
     %s
     %s
+    %s
   </devices>
 </domain>
 """ % (name, uuid.uuid4(), os.path.join(g, "Image"),
@@ -86,7 +88,9 @@ def domain_xml(name, emulator, memballoon=False, disk=None, fmt="raw"):
        "" if not disk else
        "<disk type='file' device='disk'><driver name='qemu' type='%s'/>"
        "<source file='%s'/><target dev='vda' bus='virtio'/></disk>"
-       % (fmt, disk))
+       % (fmt, disk),
+       "<interface type='user'><model type='virtio'/></interface>"
+       if nic else "")
 
 
 class PtyConsole:
@@ -223,9 +227,11 @@ def test_raw_disk(libvirt, domains, tmp_path):
     with open(disk, "wb") as f:
         f.truncate(64 << 20)
     xml = tmp_path / "dom.xml"
-    xml.write_text(domain_xml(name, libvirt, disk=disk))
+    xml.write_text(domain_xml(name, libvirt, disk=disk, nic=True))
     virsh("create", str(xml))
     listing = virsh("domblklist", name)
+    assert re.search(r"user\s+-\s+virtio\s+52:54:00:",
+                     virsh("domiflist", name))
     assert re.search(r"vda\s+%s" % re.escape(str(disk)), listing)
     con = PtyConsole(name)
     try:
@@ -234,6 +240,9 @@ def test_raw_disk(libvirt, domains, tmp_path):
                 " sync; echo wrote-$((3*3))", "wrote-9")
         virsh("blockresize", name, "vda", "96M")
         con.run("cat /sys/block/vda/size", str((96 << 20) // 512))
+        # The user-mode interface: slirp's DHCP server answers.
+        con.run("ip link set eth0 up; udhcpc -i eth0 -q -n -s /bin/true",
+                "lease of 10.0.2.15 obtained")
     finally:
         con.close()
     assert os.path.getsize(disk) == 96 << 20
