@@ -581,7 +581,7 @@ static int write_compressed(BlockDriverState *bs, uint64_t off, int64_t len,
     uint64_t *table, l2_off, l2_index, old, nb_csectors, entry;
     z_stream z = { 0 };
     int64_t host, clen;
-    int ret;
+    int ret, ret2;
 
     if ((off & (cs - 1)) || (len != (int64_t)cs && off + len != s->size)) {
         return -EINVAL;
@@ -605,6 +605,11 @@ static int write_compressed(BlockDriverState *bs, uint64_t off, int64_t len,
         goto out;
     }
     qcow2_wait_inflight(s, off, off + cs);
+    ret2 = qcow2_get_l2_entry(bs, off, &old);
+    if (ret2 < 0 || (old & L2E_OFFSET_MASK)) {
+        ret = ret2 < 0 ? ret2 : -EIO;
+        goto out;
+    }
     if (ret != Z_STREAM_END || clen >= (int64_t)cs - 512) {
         /* Does not compress: store it plainly. */
         struct iovec plain = { .iov_base = in, .iov_len = len };
@@ -619,6 +624,11 @@ static int write_compressed(BlockDriverState *bs, uint64_t off, int64_t len,
     }
     l2_index = (off >> s->cluster_bits) & (s->l2_size - 1);
     old = GUINT64_FROM_BE(table[l2_index]);
+    if (old & L2E_OFFSET_MASK) {
+        /* As QEMU: compression never overwrites an allocated cluster. */
+        ret = -EIO;
+        goto out;
+    }
     host = qcow2_alloc_bytes(bs, clen);
     if (host < 0) {
         ret = host;
@@ -658,7 +668,8 @@ out:
  * (0: unallocated, QCOW_OFLAG_ZERO: reads zero), freeing what they held.
  */
 static int clear_clusters(BlockDriverState *bs, uint64_t start, uint64_t end,
-                          uint64_t new_entry, bool discard_host)
+                          uint64_t new_entry, bool discard_host,
+                          bool keep_alloc)
 {
     BDRVQcow2State *s = bs->opaque;
 
@@ -686,10 +697,25 @@ static int clear_clusters(BlockDriverState *bs, uint64_t start, uint64_t end,
             return ret;
         }
         for (uint64_t i = 0; i < n; i++) {
+            uint64_t ne = new_entry;
+
             old[i] = GUINT64_FROM_BE(table[first + i]);
-            if (old[i] != new_entry) {
-                table[first + i] = GUINT64_TO_BE(new_entry);
+            if (keep_alloc && (old[i] & QCOW_OFLAG_COPIED) &&
+                (qcow2_get_cluster_type(s, old[i]) == QCOW2_CLUSTER_NORMAL ||
+                 qcow2_get_cluster_type(s, old[i]) ==
+                 QCOW2_CLUSTER_ZERO_ALLOC)) {
+                /* Zeroes without unmap keep the host cluster (QEMU's
+                 * "zero, allocated"). */
+                ne = (old[i] & L2E_OFFSET_MASK) | QCOW_OFLAG_ZERO |
+                     QCOW_OFLAG_COPIED;
+            }
+            if (old[i] != ne) {
+                table[first + i] = GUINT64_TO_BE(ne);
                 changed = true;
+            }
+            if ((ne & L2E_OFFSET_MASK) &&
+                (ne & L2E_OFFSET_MASK) == (old[i] & L2E_OFFSET_MASK)) {
+                old[i] = ne;    /* kept: nothing to free below */
             }
         }
         if (changed) {
@@ -700,7 +726,8 @@ static int clear_clusters(BlockDriverState *bs, uint64_t start, uint64_t end,
             }
         }
         for (uint64_t i = 0; i < n; i++) {
-            if (old[i] == new_entry) {
+            if (old[i] == new_entry ||
+                GUINT64_FROM_BE(table[first + i]) == old[i]) {
                 continue;
             }
             if (discard_host && in_place(s, old[i])) {
@@ -724,17 +751,78 @@ int qcow2_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes)
     uint64_t entry = bs->backing && s->version >= 3 ? QCOW_OFLAG_ZERO : 0;
     int ret;
 
-    if (end <= start) {
+    if (end <= start || (bs->backing && s->version < 3)) {
+        /* v2 cannot hide the backing file: discard is advisory, keep the
+         * data as QEMU does. */
         return 0;
     }
     g_mutex_lock(&s->lock);
     ret = bs->corrupt ? -EIO : clear_clusters(bs, start, end, entry,
-                                              s->discard_passthrough);
+                                              s->discard_passthrough, false);
     g_mutex_unlock(&s->lock);
     return ret;
 }
 
-static int write_zero_bytes(BlockDriverState *bs, uint64_t off, uint64_t len)
+static int write_zero_bytes_plain(BlockDriverState *bs, uint64_t off,
+                                  uint64_t len);
+
+/* Does guest cluster @cl read as zeroes already (ignoring its data)? */
+static bool cluster_reads_zero(BlockDriverState *bs, uint64_t cl)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t e;
+    int64_t n;
+    int ret;
+
+    g_mutex_lock(&s->lock);
+    ret = qcow2_get_l2_entry(bs, cl, &e);
+    g_mutex_unlock(&s->lock);
+    if (ret < 0) {
+        return false;
+    }
+    switch (qcow2_get_cluster_type(s, e)) {
+    case QCOW2_CLUSTER_ZERO_PLAIN:
+    case QCOW2_CLUSTER_ZERO_ALLOC:
+        return true;
+    case QCOW2_CLUSTER_UNALLOCATED:
+        if (!bs->backing) {
+            return true;
+        }
+        ret = bdrv_block_status_above(bs->backing->bs, NULL, cl,
+                                      s->cluster_size, &n, NULL, NULL, NULL);
+        return ret >= 0 && n >= s->cluster_size &&
+               (ret & BDRV_BLOCK_ZERO) && !(ret & BDRV_BLOCK_DATA);
+    default:
+        return false;
+    }
+}
+
+static int write_zero_bytes(BlockDriverState *bs, uint64_t off, uint64_t len,
+                            bool unmap)
+{
+    BDRVQcow2State *s = bs->opaque;
+    uint64_t cl = off & ~(s->cluster_size - 1);
+
+    /* As QEMU: a partial zero write into a cluster that reads as zeroes
+     * turns the whole cluster into a zero cluster, allocating nothing. */
+    if (s->version >= 3 && off + len <= cl + s->cluster_size &&
+        cl + s->cluster_size <= ROUND_UP(s->size, s->cluster_size) &&
+        cluster_reads_zero(bs, cl)) {
+        int ret;
+
+        g_mutex_lock(&s->lock);
+        ret = bs->corrupt ? -EIO : clear_clusters(bs, cl, cl +
+                                                  s->cluster_size,
+                                                  QCOW_OFLAG_ZERO, false,
+                                                  !unmap);
+        g_mutex_unlock(&s->lock);
+        return ret;
+    }
+    return write_zero_bytes_plain(bs, off, len);
+}
+
+static int write_zero_bytes_plain(BlockDriverState *bs, uint64_t off,
+                                  uint64_t len)
 {
     g_autofree void *z = g_malloc0(len);
     struct iovec iov = { .iov_base = z, .iov_len = len };
@@ -758,14 +846,16 @@ int qcow2_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
     /* Partial clusters at either end get real zeroes; the image's last
      * cluster counts as whole. */
     if (head_end > (uint64_t)offset) {
-        ret = write_zero_bytes(bs, offset, head_end - offset);
+        ret = write_zero_bytes(bs, offset, head_end - offset,
+                               flags & BDRV_REQ_MAY_UNMAP);
         if (ret < 0 || head_end == end) {
             return ret;
         }
     }
     tail_start = end == s->size ? end : MAX(head_end, end & ~(cs - 1));
     if (tail_start < end) {
-        ret = write_zero_bytes(bs, tail_start, end - tail_start);
+        ret = write_zero_bytes(bs, tail_start, end - tail_start,
+                               flags & BDRV_REQ_MAY_UNMAP);
         if (ret < 0) {
             return ret;
         }
@@ -776,7 +866,8 @@ int qcow2_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
     g_mutex_lock(&s->lock);
     ret = bs->corrupt ? -EIO :
         clear_clusters(bs, head_end, ROUND_UP(tail_start, cs),
-                       s->version >= 3 ? QCOW_OFLAG_ZERO : 0, false);
+                       s->version >= 3 ? QCOW_OFLAG_ZERO : 0, false,
+                       s->version >= 3 && !(flags & BDRV_REQ_MAY_UNMAP));
     g_mutex_unlock(&s->lock);
     return ret;
 }
@@ -841,7 +932,8 @@ int qcow2_make_empty(BlockDriverState *bs)
     int ret;
 
     g_mutex_lock(&s->lock);
-    ret = clear_clusters(bs, 0, ROUND_UP(s->size, s->cluster_size), 0, true);
+    ret = clear_clusters(bs, 0, ROUND_UP(s->size, s->cluster_size), 0, true,
+                         false);
     g_mutex_unlock(&s->lock);
     return ret;
 }
@@ -853,7 +945,7 @@ int qcow2_discard_from(BlockDriverState *bs, uint64_t offset)
     uint64_t end = (uint64_t)s->l1_size << (s->l2_bits + s->cluster_bits);
     int ret;
 
-    ret = clear_clusters(bs, start, end, 0, true);
+    ret = clear_clusters(bs, start, end, 0, true, false);
     if (ret < 0) {
         return ret;
     }

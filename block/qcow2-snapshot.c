@@ -226,6 +226,78 @@ static int find_snapshot(BDRVQcow2State *s, const char *id_or_name)
     return -1;
 }
 
+static void count_ref(GHashTable *h, uint64_t cluster)
+{
+    gpointer k = GSIZE_TO_POINTER(cluster + 1);
+
+    g_hash_table_insert(h, k, GSIZE_TO_POINTER(
+        GPOINTER_TO_SIZE(g_hash_table_lookup(h, k)) + 1));
+}
+
+/*
+ * With narrow refcounts one more reference may not fit: find out before
+ * anything changes, so a refused snapshot leaves the image as it was.
+ */
+static int check_snapshot_refcounts(BlockDriverState *bs)
+{
+    BDRVQcow2State *s = bs->opaque;
+    g_autoptr(GHashTable) adds = NULL;
+    g_autofree uint64_t *l2 = NULL;
+    GHashTableIter it;
+    gpointer k, v;
+    int ret;
+
+    if (s->refcount_order >= 4) {
+        return 0;       /* 65535 references: more than snapshots allowed */
+    }
+    adds = g_hash_table_new(g_direct_hash, g_direct_equal);
+    l2 = g_malloc(s->cluster_size);
+    for (uint32_t i = 0; i < s->l1_size; i++) {
+        uint64_t l2_off = s->l1_table[i] & L1E_OFFSET_MASK;
+
+        if (!l2_off) {
+            continue;
+        }
+        count_ref(adds, l2_off >> s->cluster_bits);
+        ret = bdrv_pread(bs->file->bs, l2_off, s->cluster_size, l2);
+        if (ret < 0) {
+            return ret;
+        }
+        for (int64_t j = 0; j < s->l2_size; j++) {
+            uint64_t e = GUINT64_FROM_BE(l2[j]), start, len;
+
+            switch (qcow2_get_cluster_type(s, e)) {
+            case QCOW2_CLUSTER_NORMAL:
+            case QCOW2_CLUSTER_ZERO_ALLOC:
+                count_ref(adds, (e & L2E_OFFSET_MASK) >> s->cluster_bits);
+                break;
+            case QCOW2_CLUSTER_COMPRESSED:
+                qcow2_compressed_range(s, e, &start, &len);
+                for (uint64_t c = start >> s->cluster_bits;
+                     c <= (start + len - 1) >> s->cluster_bits; c++) {
+                    count_ref(adds, c);
+                }
+                break;
+            default:
+                break;
+            }
+        }
+    }
+    g_hash_table_iter_init(&it, adds);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        uint64_t rc;
+
+        ret = qcow2_get_refcount(bs, GPOINTER_TO_SIZE(k) - 1, &rc);
+        if (ret < 0) {
+            return ret;
+        }
+        if (rc + GPOINTER_TO_SIZE(v) > s->refcount_max) {
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
 int qcow2_snapshot_create(BlockDriverState *bs, QEMUSnapshotInfo *info,
                           Error **errp)
 {
@@ -260,6 +332,12 @@ int qcow2_snapshot_create(BlockDriverState *bs, QEMUSnapshotInfo *info,
         error_setg(errp, "Snapshot with ID '%s' already exists",
                    info->id_str);
         ret = -EEXIST;
+        goto out;
+    }
+    ret = check_snapshot_refcounts(bs);
+    if (ret < 0) {
+        /* Worded as qemu-img reports it. */
+        error_setg(errp, "%d (%s)", ret, strerror(-ret));
         goto out;
     }
     /* A copy of the active L1 table for the snapshot. */

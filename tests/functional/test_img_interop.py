@@ -3,6 +3,7 @@
 """qemu-img made images read identically in Vireo; Vireo's images pass
 qemu-img check/compare; snapshots cross over both ways."""
 
+import json
 import os
 import random
 
@@ -229,3 +230,69 @@ def test_convert_options(tmp_path, vimg, vio, qimg, qio):
     assert r.stdout.startswith("Sending 100 read requests, 4096 bytes each, "
                                "4 in parallel (starting at offset 0, step "
                                "size 4096)\nRun completed in ")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_operations_match_qemu(tmp_path, vimg, vio, qimg, qio, seed):
+    """The same random writes, zeroes, discards, compressed writes and
+    snapshots through Vireo and through QEMU: same results, same content,
+    and Vireo's image passes both checkers."""
+    rnd = random.Random(seed)
+    opts = rnd.choice(["cluster_size=512", "cluster_size=4k",
+                       "cluster_size=64k", "compat=0.10", "refcount_bits=1",
+                       "cluster_size=64k,refcount_bits=64"])
+    size = rnd.choice([1 << 20, 5 << 20, 3000000 // 512 * 512])
+    cs = {"512": 512, "4k": 4096}.get(
+        opts.split("cluster_size=")[-1].split(",")[0], 65536) \
+        if "cluster_size" in opts else 65536
+    os.chdir(str(tmp_path))
+    back = []
+    if rnd.random() < 0.4:
+        run([qimg, "create", "-q", "-f", "qcow2", "base.qcow2",
+             str(size // 2)])
+        run([qio, "-c", "write -P 77 0 %d" % (size // 2), "base.qcow2"])
+        back = ["-b", "base.qcow2", "-F", "qcow2"]
+    for img in ("v.qcow2", "q.qcow2"):
+        run([qimg, "create", "-q", "-f", "qcow2", "-o", opts] + back +
+            [img, str(size)])
+    for step in range(30):
+        r = rnd.random()
+        if r < 0.1:
+            a = run([vimg, "snapshot", "-c", "s%d" % step, "v.qcow2"],
+                    check=False)
+            q = run([qimg, "snapshot", "-c", "s%d" % step, "q.qcow2"],
+                    check=False)
+            assert a.returncode == q.returncode
+            continue
+        if r < 0.15:
+            lines = run([qimg, "snapshot", "-l", "q.qcow2"]).stdout \
+                .splitlines()[2:]
+            if lines:
+                name = rnd.choice(lines).split()[1]
+                op = rnd.choice(["-a", "-d"])
+                run([vimg, "snapshot", op, name, "v.qcow2"])
+                run([qimg, "snapshot", op, name, "q.qcow2"])
+            continue
+        vsize = json.loads(run([qimg, "info", "--output=json",
+                                "q.qcow2"]).stdout)["virtual-size"]
+        off = rnd.randrange(0, vsize, 512)
+        n = min(rnd.choice([512, 4096, 65536, 300000]), vsize - off)
+        if r < 0.6:
+            cmd = "write -P %d %d %d" % (step + 1, off, n)
+        elif r < 0.7:
+            cmd = "write -z %d %d" % (off, n)
+        elif r < 0.8:
+            cmd = "discard %d %d" % (off, n)
+        elif r < 0.9:
+            o = off // cs * cs
+            if o + cs > vsize:
+                continue
+            cmd = "write -c -P %d %d %d" % (step + 1, o, cs)
+        else:
+            cmd = "write -z -u %d %d" % (off, n)
+        a = run([vio, "-c", cmd, "v.qcow2"], check=False)
+        q = run([qio, "-c", cmd, "q.qcow2"], check=False)
+        assert a.returncode == q.returncode, cmd
+    assert run([qimg, "check", "v.qcow2"]).returncode == 0
+    assert run([vimg, "check", "v.qcow2"]).returncode == 0
+    assert run([qimg, "compare", "v.qcow2", "q.qcow2"]).returncode == 0
