@@ -667,10 +667,15 @@ out:
  * Replace the entries of whole clusters [start, end) by @new_entry
  * (0: unallocated, QCOW_OFLAG_ZERO: reads zero), freeing what they held.
  */
+#define CLEAR_DISCARD_HOST 0x1  /* punch the freed clusters in the file */
+#define CLEAR_KEEP_ALLOC   0x2  /* zeroes keep the host cluster */
+#define CLEAR_ALLOCATED    0x4  /* leave unallocated entries alone */
+
 static int clear_clusters(BlockDriverState *bs, uint64_t start, uint64_t end,
-                          uint64_t new_entry, bool discard_host,
-                          bool keep_alloc)
+                          uint64_t new_entry, int how)
 {
+    bool discard_host = how & CLEAR_DISCARD_HOST;
+    bool keep_alloc = how & CLEAR_KEEP_ALLOC;
     BDRVQcow2State *s = bs->opaque;
 
     qcow2_wait_inflight(s, start, end);
@@ -688,7 +693,8 @@ static int clear_clusters(BlockDriverState *bs, uint64_t start, uint64_t end,
         if (l1_index >= s->l1_size) {
             break;
         }
-        if (!(s->l1_table[l1_index] & L1E_OFFSET_MASK) && new_entry == 0) {
+        if (!(s->l1_table[l1_index] & L1E_OFFSET_MASK) &&
+            (new_entry == 0 || (how & CLEAR_ALLOCATED))) {
             start = stop;
             continue;
         }
@@ -700,6 +706,10 @@ static int clear_clusters(BlockDriverState *bs, uint64_t start, uint64_t end,
             uint64_t ne = new_entry;
 
             old[i] = GUINT64_FROM_BE(table[first + i]);
+            if ((how & CLEAR_ALLOCATED) && qcow2_get_cluster_type(s, old[i])
+                == QCOW2_CLUSTER_UNALLOCATED) {
+                ne = old[i];
+            }
             if (keep_alloc && (old[i] & QCOW_OFLAG_COPIED) &&
                 (qcow2_get_cluster_type(s, old[i]) == QCOW2_CLUSTER_NORMAL ||
                  qcow2_get_cluster_type(s, old[i]) ==
@@ -748,7 +758,7 @@ int qcow2_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes)
     uint64_t end = offset + bytes == (int64_t)s->size ?
         ROUND_UP(s->size, s->cluster_size) :
         (uint64_t)(offset + bytes) & ~(s->cluster_size - 1);
-    uint64_t entry = bs->backing && s->version >= 3 ? QCOW_OFLAG_ZERO : 0;
+    uint64_t entry = s->version >= 3 ? QCOW_OFLAG_ZERO : 0;
     int ret;
 
     if (end <= start || (bs->backing && s->version < 3)) {
@@ -757,8 +767,12 @@ int qcow2_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes)
         return 0;
     }
     g_mutex_lock(&s->lock);
-    ret = bs->corrupt ? -EIO : clear_clusters(bs, start, end, entry,
-                                              s->discard_passthrough, false);
+    /* As QEMU: discarded clusters read as zeroes from now on (v3), and
+     * unallocated ones without a backing file stay as they are. */
+    ret = bs->corrupt ? -EIO :
+        clear_clusters(bs, start, end, entry,
+                       (s->discard_passthrough ? CLEAR_DISCARD_HOST : 0) |
+                       (bs->backing ? 0 : CLEAR_ALLOCATED));
     g_mutex_unlock(&s->lock);
     return ret;
 }
@@ -805,16 +819,17 @@ static int write_zero_bytes(BlockDriverState *bs, uint64_t off, uint64_t len,
 
     /* As QEMU: a partial zero write into a cluster that reads as zeroes
      * turns the whole cluster into a zero cluster, allocating nothing. */
-    if (s->version >= 3 && off + len <= cl + s->cluster_size &&
+    if (off + len <= cl + s->cluster_size &&
         cl + s->cluster_size <= ROUND_UP(s->size, s->cluster_size) &&
         cluster_reads_zero(bs, cl)) {
         int ret;
 
         g_mutex_lock(&s->lock);
-        ret = bs->corrupt ? -EIO : clear_clusters(bs, cl, cl +
-                                                  s->cluster_size,
-                                                  QCOW_OFLAG_ZERO, false,
-                                                  !unmap);
+        /* v2 (no backing file here): unallocated reads as zeroes. */
+        ret = bs->corrupt ? -EIO :
+            clear_clusters(bs, cl, cl + s->cluster_size,
+                           s->version >= 3 ? QCOW_OFLAG_ZERO : 0,
+                           unmap || s->version < 3 ? 0 : CLEAR_KEEP_ALLOC);
         g_mutex_unlock(&s->lock);
         return ret;
     }
@@ -866,8 +881,9 @@ int qcow2_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
     g_mutex_lock(&s->lock);
     ret = bs->corrupt ? -EIO :
         clear_clusters(bs, head_end, ROUND_UP(tail_start, cs),
-                       s->version >= 3 ? QCOW_OFLAG_ZERO : 0, false,
-                       s->version >= 3 && !(flags & BDRV_REQ_MAY_UNMAP));
+                       s->version >= 3 ? QCOW_OFLAG_ZERO : 0,
+                       s->version >= 3 && !(flags & BDRV_REQ_MAY_UNMAP) ?
+                       CLEAR_KEEP_ALLOC : 0);
     g_mutex_unlock(&s->lock);
     return ret;
 }
@@ -932,8 +948,8 @@ int qcow2_make_empty(BlockDriverState *bs)
     int ret;
 
     g_mutex_lock(&s->lock);
-    ret = clear_clusters(bs, 0, ROUND_UP(s->size, s->cluster_size), 0, true,
-                         false);
+    ret = clear_clusters(bs, 0, ROUND_UP(s->size, s->cluster_size), 0,
+                         CLEAR_DISCARD_HOST);
     g_mutex_unlock(&s->lock);
     return ret;
 }
@@ -945,7 +961,7 @@ int qcow2_discard_from(BlockDriverState *bs, uint64_t offset)
     uint64_t end = (uint64_t)s->l1_size << (s->l2_bits + s->cluster_bits);
     int ret;
 
-    ret = clear_clusters(bs, start, end, 0, true, false);
+    ret = clear_clusters(bs, start, end, 0, CLEAR_DISCARD_HOST);
     if (ret < 0) {
         return ret;
     }
