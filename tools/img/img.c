@@ -640,7 +640,8 @@ static int img_info(int argc, char **argv)
             return 1;
         }
         bs = blk_bs(blk);
-        d = image_info(bs, filename);
+        /* With --image-opts QEMU names the image by its file. */
+        d = image_info(bs, image_opts ? bs->filename : filename);
         qlist_append_obj(infos, QOBJECT(d));
         g_free(cur_fmt);
         cur_fmt = NULL;
