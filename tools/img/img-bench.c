@@ -129,7 +129,7 @@ int img_bench(int argc, char **argv)
         img_usage_error("Expecting one image file name");
         return 1;
     }
-    if (b.n <= 0 || b.depth <= 0 || b.bufsize <= 0 || start_offset < 0) {
+    if (b.n < 0 || b.depth <= 0 || b.bufsize <= 0 || start_offset < 0) {
         error_report("Invalid request count, depth or buffer size");
         return 1;
     }
@@ -255,7 +255,7 @@ int img_measure(int argc, char **argv)
         return 1;
     }
     if (strcmp(out_fmt, "raw") && strcmp(out_fmt, "qcow2")) {
-        error_report("Format driver '%s' does not support size measurement",
+        error_report("Block driver '%s' does not support size measurement",
                      out_fmt);
         return 1;
     }

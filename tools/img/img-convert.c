@@ -331,7 +331,7 @@ int img_convert(int argc, char **argv)
         return 0;
     }
     if (argc - optind < 2) {
-        img_usage_error("Expecting image file name");
+        error_report("Must specify image file name");
         return 1;
     }
     if (tgt_image_opts) {
@@ -827,7 +827,8 @@ int img_rebase(int argc, char **argv)
         return 1;
     }
     if (!out_base) {
-        error_report("Must specify backing file (-b) or use unsafe mode (-u)");
+        img_usage_error("Must specify backing file (-b) or use unsafe mode "
+                        "(-u)");
         return 1;
     }
     filename = argv[optind];

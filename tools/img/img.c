@@ -1109,7 +1109,7 @@ static int img_amend(int argc, char **argv)
         }
     }
     if (!have_o) {
-        error_report("Must specify options (-o)");
+        img_usage_error("Must specify options (-o)");
         return 1;
     }
     if (optind != argc - 1) {
