@@ -322,10 +322,56 @@ static void report_unsupported_features(uint64_t mask, Error **errp)
     error_setg(errp, "Unsupported qcow2 feature(s): %s", str->str);
 }
 
+/* Options from -blockdev come typed, from keyval strings: take both. */
+static int take_size_opt(QDict *opts, const char *key, uint64_t *out,
+                         Error **errp)
+{
+    QObject *o = qdict_get(opts, key);
+
+    if (!o) {
+        return 0;
+    }
+    if (qobject_type(o) == QTYPE_QNUM &&
+        qnum_get_try_uint(qobject_to(QNum, o), out)) {
+        /* taken */
+    } else if (qobject_type(o) != QTYPE_QSTRING ||
+               qemu_strtosz(qstring_get_str(qobject_to(QString, o)), NULL,
+                            out) < 0) {
+        error_setg(errp, "Parameter '%s' expects a size", key);
+        return -1;
+    }
+    qdict_del(opts, key);
+    return 1;
+}
+
+static int take_bool_opt(QDict *opts, const char *key, bool def, bool *out,
+                         Error **errp)
+{
+    QObject *o = qdict_get(opts, key);
+
+    *out = def;
+    if (!o) {
+        return 0;
+    }
+    if (qobject_type(o) == QTYPE_QBOOL) {
+        *out = qbool_get_bool(qobject_to(QBool, o));
+    } else if (qobject_type(o) == QTYPE_QSTRING &&
+               (!strcmp(qstring_get_str(qobject_to(QString, o)), "on") ||
+                !strcmp(qstring_get_str(qobject_to(QString, o)), "off"))) {
+        *out = !strcmp(qstring_get_str(qobject_to(QString, o)), "on");
+    } else {
+        error_setg(errp, "Parameter '%s' expects 'on' or 'off'", key);
+        return -1;
+    }
+    qdict_del(opts, key);
+    return 1;
+}
+
 static int qcow2_open(BlockDriverState *bs, QDict *options, Error **errp)
 {
     BDRVQcow2State *s = bs->opaque;
-    uint64_t perm, shared, l2_cache_bytes = 0;
+    uint64_t perm, shared, l2_cache_bytes = 0, rc_cache_bytes = 0;
+    uint64_t cache_bytes = 0;
     uint8_t fixed[V3_HEADER_LENGTH] = { 0 };
     g_autofree uint8_t *hdr = NULL;
     uint64_t backing_off, rt_clusters, hdr_read;
@@ -337,23 +383,28 @@ static int qcow2_open(BlockDriverState *bs, QDict *options, Error **errp)
     g_cond_init(&s->inflight_cond);
     s->inflight = g_ptr_array_new();
     s->bs = bs;
-    s->repair_mode = qdict_get_try_bool(options, "x-repair", false);
-    qdict_del(options, "x-repair");
-    s->discard_passthrough = qdict_get_try_bool(options,
-                                                "pass-discard-request", true);
-    qdict_del(options, "pass-discard-request");
-    if (qdict_haskey(options, "l2-cache-size")) {
-        QObject *o = qdict_get(options, "l2-cache-size");
-
-        if (qobject_type(o) == QTYPE_QNUM) {
-            l2_cache_bytes = qnum_get_int(qobject_to(QNum, o));
-        } else if (qobject_type(o) != QTYPE_QSTRING ||
-                   qemu_strtosz(qstring_get_str(qobject_to(QString, o)),
-                                NULL, &l2_cache_bytes) < 0) {
-            error_setg(errp, "Parameter 'l2-cache-size' expects a size");
-            return -EINVAL;
-        }
-        qdict_del(options, "l2-cache-size");
+    if (take_bool_opt(options, "x-repair", false, &s->repair_mode,
+                      errp) < 0 ||
+        take_bool_opt(options, "pass-discard-request", true,
+                      &s->discard_passthrough, errp) < 0 ||
+        take_size_opt(options, "l2-cache-size", &l2_cache_bytes, errp) < 0 ||
+        take_size_opt(options, "refcount-cache-size", &rc_cache_bytes,
+                      errp) < 0 ||
+        take_size_opt(options, "cache-size", &cache_bytes, errp) < 0) {
+        return -EINVAL;
+    }
+    if (cache_bytes && l2_cache_bytes && rc_cache_bytes &&
+        l2_cache_bytes + rc_cache_bytes != cache_bytes) {
+        error_setg(errp, "l2-cache-size, refcount-cache-size and cache-size "
+                   "may not be set at the same time");
+        return -EINVAL;
+    }
+    if (cache_bytes && !l2_cache_bytes) {
+        /* The L2 tables get what the refcount blocks do not need. */
+        rc_cache_bytes = rc_cache_bytes ?: MIN(cache_bytes / 4,
+                                               16 * (uint64_t)65536);
+        l2_cache_bytes = cache_bytes > rc_cache_bytes ?
+                         cache_bytes - rc_cache_bytes : 0;
     }
     bdrv_file_child_perms(bs, options, &perm, &shared);
     if (!bdrv_open_child(bs, options, "file", perm, shared, errp)) {
@@ -558,7 +609,9 @@ static int qcow2_open(BlockDriverState *bs, QDict *options, Error **errp)
     }
     qcow2_cache_init(&s->l2_cache, MIN(l2_cache_bytes / s->cluster_size,
                                        4096), s->cluster_size);
-    qcow2_cache_init(&s->refblock_cache, 16, s->cluster_size);
+    qcow2_cache_init(&s->refblock_cache,
+                     rc_cache_bytes ? MIN(rc_cache_bytes / s->cluster_size,
+                                          4096) : 16, s->cluster_size);
     if (s->incompat & QCOW2_INCOMPAT_CORRUPT) {
         bs->corrupt = true;
     }
