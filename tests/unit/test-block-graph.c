@@ -221,6 +221,41 @@ static void test_null(void)
     error_free(err);
 }
 
+static void test_direct_and_locking_off(void)
+{
+    g_autofree char *path = make_file(1 << 20);
+    Error *err = NULL;
+    QDict *opts = qdict_new();
+    BlockBackend *a, *b;
+    char buf[700], back[700];
+
+    /* cache.direct: O_DIRECT, yet unaligned requests still work. */
+    qdict_put_bool(opts, "cache.direct", true);
+    qdict_put_str(opts, "locking", "off");
+    a = blk_new_open(path, "raw", opts, BDRV_O_RDWR, &err);
+    if (err && strstr(error_get_pretty(err), "Invalid argument")) {
+        /* tmpfs has no O_DIRECT: nothing to test there. */
+        error_free(err);
+        qobject_unref(opts);
+        unlink(path);
+        return;
+    }
+    g_assert_null(err);
+    g_assert_true(blk_bs(a)->file->bs->cache_direct);
+    memset(buf, 0x3c, sizeof(buf));
+    g_assert_cmpint(blk_pwrite(a, 1000, sizeof(buf), buf, 0), ==, 0);
+    g_assert_cmpint(blk_pread(a, 1000, sizeof(back), back), ==, 0);
+    g_assert_cmpmem(buf, sizeof(buf), back, sizeof(back));
+    g_assert_cmpint(blk_getlength(a), ==, 1 << 20);
+    /* locking=off: a second writer is not stopped by the file locks. */
+    b = blk_new_open(path, "raw", opts, BDRV_O_RDWR, &err);
+    g_assert_null(err);
+    blk_unref(b);
+    blk_unref(a);
+    qobject_unref(opts);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -231,5 +266,6 @@ int main(int argc, char **argv)
     g_test_add_func("/block/graph-perms", test_graph_perms);
     g_test_add_func("/block/aio-coroutines", test_aio_and_coroutines);
     g_test_add_func("/block/null", test_null);
+    g_test_add_func("/block/direct-locking-off", test_direct_and_locking_off);
     return g_test_run();
 }
