@@ -238,6 +238,7 @@ static int convert_copy(ConvertState *cs)
 int img_convert(int argc, char **argv)
 {
     const char *fmt = NULL, *out_fmt = NULL, *out_base = NULL, *cache = NULL;
+    const char *src_cache = NULL;
     const char *out_filename;
     bool quiet = false, image_opts = false, force_share = false;
     bool skip_create = false, tgt_image_opts = false;
@@ -273,8 +274,18 @@ int img_convert(int argc, char **argv)
         case 'I': tgt_image_opts = true; break;
         case 'U': force_share = true; break;
         case 't': cache = optarg; break;
-        case 'T': case 'm': case 'W': case 'C': case 'r': case 'z':
+        case 'm': case 'W': case 'z':
+            /* Parallelism and ordering knobs: the result is the same. */
             break;
+        case 'T':
+            src_cache = optarg;
+            break;
+        case 'C':
+            error_report("Copy offloading (-C) is not supported");
+            return 1;
+        case 'r':
+            error_report("Rate limiting (-r) is not supported");
+            return 1;
         case 'o':
             if (!img_parse_o(o, optarg, &err)) {
                 error_report_err(err);
@@ -359,9 +370,24 @@ int img_convert(int argc, char **argv)
     cs.src = g_new0(BlockBackend *, cs.nsrc);
     cs.src_len = g_new0(int64_t, cs.nsrc);
     for (int i = 0; i < cs.nsrc; i++) {
-        cs.src[i] = img_open(argv[optind + i], fmt,
-                             force_share ? BDRV_O_FORCE_SHARE : 0,
-                             image_opts, quiet);
+        if (src_cache && !image_opts &&
+            (!strcmp(src_cache, "none") || !strcmp(src_cache, "directsync"))) {
+            g_autoptr(QDict) so = qdict_new();
+
+            qdict_put_bool(so, "cache.direct", true);
+            cs.src[i] = blk_new_open(argv[optind + i], fmt, so,
+                                     force_share ? BDRV_O_FORCE_SHARE : 0,
+                                     &err);
+            if (!cs.src[i]) {
+                error_reportf_err(err, "Could not open '%s': ",
+                                  argv[optind + i]);
+                err = NULL;
+            }
+        } else {
+            cs.src[i] = img_open(argv[optind + i], fmt,
+                                 force_share ? BDRV_O_FORCE_SHARE : 0,
+                                 image_opts, quiet);
+        }
         if (!cs.src[i]) {
             goto out;
         }
