@@ -985,7 +985,10 @@ int img_commit(int argc, char **argv)
         case 'p': progress = true; break;
         case 'q': quiet = true; break;
         case 'i': image_opts = true; break;
-        case 't': case 'r': break;
+        case 't': break;
+        case 'r':
+            error_report("Rate limiting (-r) is not supported");
+            return 1;
         default:
             img_usage_error("Invalid option \'%s\'", argv[optind - 1]);
             return 1;
