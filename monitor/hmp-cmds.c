@@ -15,6 +15,7 @@
 #include "hw/qdev-core.h"
 #include "chardev/char.h"
 #include "monitor/hmp.h"
+#include "net/net.h"
 #include "monitor-internal.h"
 
 void hmp_info_version(Monitor *mon, const QDict *qdict)
@@ -404,6 +405,9 @@ const HMPCommand hmp_info_cmds[] = {
     { "iothreads", "", "", "show iothreads", hmp_info_iothreads },
     { "history", "", "", "show the command line history",
       hmp_info_history },
+    { "network", "", "", "show the network state", hmp_info_network },
+    { "usernet", "", "", "show user network stack connection states",
+      hmp_info_usernet },
     { NULL },
 };
 
@@ -441,6 +445,19 @@ const HMPCommand hmp_cmds[] = {
       "[-j] path property value",
       "set QOM property.\n\t\t\t-j: the value is specified in json format.",
       hmp_qom_set },
+    { "netdev_add", "netdev:S", "[user],id=str[,prop=value][,...]",
+      "add host network device", hmp_netdev_add },
+    { "netdev_del", "id:s", "id", "remove host network device",
+      hmp_netdev_del },
+    { "set_link", "name:s,up:s", "name on|off",
+      "change the link status of a network adapter", hmp_set_link },
+    { "hostfwd_add", "arg1:s,arg2:s?",
+      "[netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport",
+      "redirect TCP or UDP connections from host to guest (requires -net "
+      "user)", hmp_hostfwd_add },
+    { "hostfwd_remove", "arg1:s,arg2:s?",
+      "[netdev_id] [tcp|udp]:[hostaddr]:hostport",
+      "remove host-to-guest TCP or UDP redirection", hmp_hostfwd_remove },
     { "info", "item:s?", "[subcommand]",
       "show various information about the system state", hmp_info_help,
       hmp_info_cmds },

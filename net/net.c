@@ -28,7 +28,20 @@ NetClientState *qemu_new_net_client(NetClientInfo *info,
 
     nc->info = info;
     nc->model = g_strdup(model);
-    nc->name = g_strdup(name ? name : model);
+    if (name) {
+        nc->name = g_strdup(name);
+    } else {
+        /* QEMU names an anonymous client after its model: model.N. */
+        NetClientState *o;
+        unsigned id = 0;
+
+        QTAILQ_FOREACH(o, &net_clients, next) {
+            if (!strcmp(o->model, model)) {
+                id++;
+            }
+        }
+        nc->name = g_strdup_printf("%s.%u", model, id);
+    }
     g_queue_init(&nc->queue);
     if (peer) {
         nc->peer = peer;
@@ -60,6 +73,7 @@ void qemu_del_net_client(NetClientState *nc)
     }
     g_free(nc->model);
     g_free(nc->name);
+    g_free(nc->info_str);
     g_free(nc);
 }
 
@@ -87,6 +101,43 @@ NetClientState *qemu_find_net_client(const char *name)
     return NULL;
 }
 
+NetClientState *qemu_net_client_first(void)
+{
+    return QTAILQ_FIRST(&net_clients);
+}
+
+NetClientState *qemu_net_client_next(NetClientState *nc)
+{
+    return QTAILQ_NEXT(nc, next);
+}
+
+void qemu_set_info_str(NetClientState *nc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    g_free(nc->info_str);
+    nc->info_str = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+}
+
+/* Hands @frame to @to and counts it on both ends. */
+static ssize_t net_deliver(NetClientState *sender, NetClientState *to,
+                           const uint8_t *buf, size_t size)
+{
+    ssize_t r = to->info->receive(to, buf, size);
+
+    if (r > 0) {
+        to->rx_packets++;
+        to->rx_bytes += size;
+        if (sender) {
+            sender->tx_packets++;
+            sender->tx_bytes += size;
+        }
+    }
+    return r;
+}
+
 static bool net_can_deliver(NetClientState *to)
 {
     return !to->info->can_receive || to->info->can_receive(to);
@@ -102,7 +153,7 @@ ssize_t qemu_send_packet(NetClientState *sender, const uint8_t *buf,
         return size;
     }
     if (g_queue_is_empty(&to->queue) && net_can_deliver(to) &&
-        to->info->receive(to, buf, size) > 0) {
+        net_deliver(sender, to, buf, size) > 0) {
         return size;
     }
     if (to->queued_bytes + size > NET_QUEUE_MAX_BYTES) {
@@ -126,7 +177,7 @@ void qemu_flush_queued_packets(NetClientState *nc)
         gsize len;
         const uint8_t *data = g_bytes_get_data(frame, &len);
 
-        if (nc->info->receive(nc, data, len) <= 0) {
+        if (net_deliver(nc->peer, nc, data, len) <= 0) {
             break;
         }
         g_queue_pop_head(&nc->queue);

@@ -14,6 +14,8 @@
 #include "vireo/error-report.h"
 #include "vireo/main-loop.h"
 #include "vireo/timer.h"
+#include "monitor/monitor.h"
+#include "qobject/qdict.h"
 #include "net/net.h"
 
 typedef struct SlirpState {
@@ -21,6 +23,7 @@ typedef struct SlirpState {
     Slirp *slirp;
     GSource *source;
     GPtrArray *pollfds;         /* GPollFD *, registered with source */
+    struct in_addr guest_net;   /* for the default guest address of fwds */
 } SlirpState;
 
 typedef struct SlirpSource {
@@ -245,8 +248,7 @@ static bool parse_fwd_side(const char *str, struct in_addr *addr, int *port)
 }
 
 /* "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport", as QEMU's. */
-static bool slirp_hostfwd(SlirpState *s, const char *spec,
-                          struct in_addr guest_net, Error **errp)
+static bool slirp_hostfwd(SlirpState *s, const char *spec, Error **errp)
 {
     const char *p = spec;
     bool udp = false;
@@ -271,7 +273,7 @@ static bool slirp_hostfwd(SlirpState *s, const char *spec,
     }
     if (!gaddr.s_addr) {
         /* The default guest address: the first DHCP lease. */
-        gaddr.s_addr = htonl(ntohl(guest_net.s_addr) | 15);
+        gaddr.s_addr = htonl(ntohl(s->guest_net.s_addr) | 15);
     }
     if (slirp_add_hostfwd(s->slirp, udp, haddr, hport, gaddr, gport) < 0) {
         error_setg(errp, "Could not set up host forwarding rule '%s'", spec);
@@ -382,6 +384,9 @@ bool net_init_slirp(const Netdev *netdev, const char *name, Error **errp)
     s = (SlirpState *)qemu_new_net_client(&net_slirp_info, NULL, "user",
                                           name);
     s->nc.is_netdev = true;
+    s->guest_net = net;
+    qemu_set_info_str(&s->nc, "net=%s,restrict=%s", inet_ntoa(net),
+                      cfg.restricted ? "on" : "off");
     s->pollfds = g_ptr_array_new_with_free_func(g_free);
     s->slirp = slirp_new(&cfg, &slirp_callbacks, s);
     if (!s->slirp) {
@@ -395,10 +400,101 @@ bool net_init_slirp(const Netdev *netdev, const char *name, Error **errp)
     s->source = &src->source;
     g_source_attach(s->source, NULL);
     for (StringList *l = o->hostfwd; l; l = l->next) {
-        if (!slirp_hostfwd(s, l->value->str, net, errp)) {
+        if (!slirp_hostfwd(s, l->value->str, errp)) {
             qemu_del_net_client(&s->nc);
             return false;
         }
     }
     return true;
+}
+
+/* ---- HMP ---- */
+
+/* The stack @id names, or the first one; NULL after telling @mon why. */
+static SlirpState *slirp_lookup(Monitor *mon, const char *id)
+{
+    NetClientState *nc;
+
+    if (id) {
+        nc = qemu_find_netdev(id);
+        if (!nc) {
+            monitor_printf(mon, "unrecognized netdev id '%s'\n", id);
+            return NULL;
+        }
+        if (nc->info != &net_slirp_info) {
+            monitor_printf(mon, "invalid device specified\n");
+            return NULL;
+        }
+        return container_of(nc, SlirpState, nc);
+    }
+    QEMU_FOREACH_NET_CLIENT(nc) {
+        if (nc->info == &net_slirp_info) {
+            return container_of(nc, SlirpState, nc);
+        }
+    }
+    monitor_printf(mon, "user mode network stack not in use\n");
+    return NULL;
+}
+
+void hmp_info_usernet(Monitor *mon, const QDict *qdict)
+{
+    NetClientState *nc;
+
+    QEMU_FOREACH_NET_CLIENT(nc) {
+        if (nc->info == &net_slirp_info) {
+            SlirpState *s = container_of(nc, SlirpState, nc);
+            g_autofree char *info = slirp_connection_info(s->slirp);
+
+            /* Vireo has no hubs: every stack is outside one (-1). */
+            monitor_printf(mon, "Hub -1 (%s):\n%s", nc->name, info);
+        }
+    }
+}
+
+/* hostfwd_add [netdev_id] rule: with one argument, the first stack. */
+void hmp_hostfwd_add(Monitor *mon, const QDict *qdict)
+{
+    const char *arg1 = qdict_get_str(qdict, "arg1");
+    const char *arg2 = qdict_get_try_str(qdict, "arg2");
+    SlirpState *s = slirp_lookup(mon, arg2 ? arg1 : NULL);
+    Error *err = NULL;
+
+    if (s && !slirp_hostfwd(s, arg2 ? arg2 : arg1, &err)) {
+        monitor_printf(mon, "%s\n", error_get_pretty(err));
+        error_free(err);
+    }
+}
+
+/* hostfwd_remove [netdev_id] [tcp|udp]:[hostaddr]:hostport */
+void hmp_hostfwd_remove(Monitor *mon, const QDict *qdict)
+{
+    const char *arg1 = qdict_get_str(qdict, "arg1");
+    const char *arg2 = qdict_get_try_str(qdict, "arg2");
+    const char *spec = arg2 ? arg2 : arg1;
+    SlirpState *s = slirp_lookup(mon, arg2 ? arg1 : NULL);
+    g_auto(GStrv) f = NULL;
+    struct in_addr haddr = { INADDR_ANY };
+    bool udp;
+    char *end;
+    long port;
+
+    if (!s) {
+        return;
+    }
+    f = g_strsplit(spec, ":", 3);
+    if (g_strv_length(f) != 3 ||
+        (strcmp(f[0], "tcp") && strcmp(f[0], "udp") && f[0][0]) ||
+        (f[1][0] && !inet_aton(f[1], &haddr))) {
+        monitor_printf(mon, "invalid format\n");
+        return;
+    }
+    udp = !strcmp(f[0], "udp");
+    port = strtol(f[2], &end, 10);
+    if (!f[2][0] || *end || port < 0 || port > 65535) {
+        monitor_printf(mon, "invalid format\n");
+        return;
+    }
+    monitor_printf(mon, "host forwarding rule for %s %s\n", spec,
+                   slirp_remove_hostfwd(s->slirp, udp, haddr, port) ?
+                   "not found" : "removed");
 }

@@ -282,10 +282,11 @@ static void virtio_net_realize(DeviceState *dev, Error **errp)
     n->rx_vq = virtio_add_queue(vdev, RX_QUEUE_SIZE, virtio_net_handle_rx);
     n->tx_vq = virtio_add_queue(vdev, TX_QUEUE_SIZE, virtio_net_handle_tx);
     n->nic = (NICState *)qemu_new_net_client(&net_virtio_info, peer,
-                                             TYPE_VIRTIO_NET,
-                                             dev->id ? dev->id
-                                                     : TYPE_VIRTIO_NET);
+                                             TYPE_VIRTIO_NET, dev->id);
     n->nic->n = n;
+    qemu_set_info_str(&n->nic->nc, "model=%s,macaddr=%02x:%02x:%02x:%02x:"
+                      "%02x:%02x", TYPE_VIRTIO_NET, n->mac[0], n->mac[1],
+                      n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
     n->status = VIRTIO_NET_S_LINK_UP;
 }
 

@@ -33,11 +33,14 @@ struct NetClientState {
     NetClientState *peer;
     char *model;
     char *name;
+    char *info_str;             /* what 'info network' shows after type */
     bool link_down;
     bool is_netdev;             /* created by -netdev/netdev_add */
     GQueue queue;               /* frames waiting for this client */
     size_t queued_bytes;
     bool sender_blocked;        /* our peer was told to stop */
+    /* Frames this client sent and received (delivered to it). */
+    uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes;
     QTAILQ_ENTRY(NetClientState) next;
 };
 
@@ -62,6 +65,26 @@ bool net_init_netdev_cmdline(const char *optarg, Error **errp);
 /* -nic TYPE,...: a backend plus the -device string for its NIC. */
 bool net_init_nic_cmdline(const char *optarg, char **device_opts,
                           Error **errp);
+/* Sets the text 'info network' shows for @nc. */
+void qemu_set_info_str(NetClientState *nc, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+/* Visits every client, in creation order. */
+#define QEMU_FOREACH_NET_CLIENT(nc) \
+    for (nc = qemu_net_client_first(); nc; nc = qemu_net_client_next(nc))
+NetClientState *qemu_net_client_first(void);
+NetClientState *qemu_net_client_next(NetClientState *nc);
+
+/* HMP commands (net-hmp.c and slirp.c). */
+typedef struct Monitor Monitor;
+typedef struct QDict QDict;
+void hmp_info_network(Monitor *mon, const QDict *qdict);
+void hmp_info_usernet(Monitor *mon, const QDict *qdict);
+void hmp_netdev_add(Monitor *mon, const QDict *qdict);
+void hmp_netdev_del(Monitor *mon, const QDict *qdict);
+void hmp_set_link(Monitor *mon, const QDict *qdict);
+void hmp_hostfwd_add(Monitor *mon, const QDict *qdict);
+void hmp_hostfwd_remove(Monitor *mon, const QDict *qdict);
+
 /* Default MACs, as QEMU's: 52:54:00:12:34:56, then :57, ... */
 void qemu_macaddr_default(uint8_t mac[6]);
 
