@@ -215,6 +215,8 @@ bool net_client_init(Netdev *netdev, Error **errp)
     switch (netdev->type) {
     case NET_CLIENT_DRIVER_USER:
         return net_init_slirp(netdev, netdev->id, errp);
+    case NET_CLIENT_DRIVER_STREAM:
+        return net_init_stream(netdev, netdev->id, errp);
     default:
         error_setg(errp, "Parameter 'type' does not accept value '%s'",
                    NetClientDriver_str(netdev->type));

@@ -90,5 +90,6 @@ void qemu_macaddr_default(uint8_t mac[6]);
 
 /* Backends. */
 bool net_init_slirp(const Netdev *netdev, const char *name, Error **errp);
+bool net_init_stream(const Netdev *netdev, const char *name, Error **errp);
 
 #endif

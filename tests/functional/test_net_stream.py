@@ -1,0 +1,114 @@
+# Vireo functional tests: the 'stream' netdev: option checks, connect and
+# disconnect events, hostile peers (garbage, oversized frames, floods)
+# against a stopped machine, and two riscv64 guests linked by a stream
+# socket that ping each other and reconnect after one restarts.
+# SPDX-License-Identifier: MIT
+
+import os
+import socket
+import struct
+import time
+
+from conftest import expect_error, hmp
+
+
+def start(launch, *args):
+    m = launch("riscv64", args=["-M", "virt", "-S", *args])
+    m.mon = m.qmp()
+    return m
+
+
+def wait_event(mon, name, timeout=15):
+    ev = mon.wait_event(name, timeout=timeout)
+    assert ev is not None, "no %s event" % name
+    return ev
+
+
+def test_stream_options(launch, tmp_path):
+    m = start(launch)
+    path = str(tmp_path / "s.sock")
+    expect_error(m.mon, "netdev_add",
+                 {"type": "stream", "id": "s0", "server": True,
+                  "reconnect-ms": 100,
+                  "addr": {"type": "unix", "path": path}},
+                 desc="'reconnect-ms' option is incompatible with socket "
+                      "in server mode")
+    expect_error(m.mon, "netdev_add",
+                 {"type": "stream", "id": "s0", "reconnect": 1,
+                  "reconnect-ms": 100,
+                  "addr": {"type": "unix", "path": path}},
+                 desc="mutually exclusive")
+    expect_error(m.mon, "netdev_add",
+                 {"type": "stream", "id": "s0",
+                  "addr": {"type": "vsock", "cid": "3", "port": "1"}},
+                 desc="only support inet, unix or fd type")
+    m.mon.cmd("netdev_add", type="stream", id="s0", server=True,
+              addr={"type": "unix", "path": path})
+    assert "s0: index=0,type=stream,listening" in hmp(m.mon, "info network")
+    m.mon.cmd("netdev_del", id="s0")
+
+
+def test_stream_events_between_two_vms(launch, tmp_path):
+    path = str(tmp_path / "link.sock")
+    a = start(launch, "-netdev",
+              "stream,id=s0,server=on,addr.type=unix,addr.path=" + path,
+              "-device", "virtio-net-device,netdev=s0")
+    b = start(launch, "-netdev",
+              "stream,id=c0,server=off,reconnect-ms=100,addr.type=unix,"
+              "addr.path=" + path,
+              "-device", "virtio-net-device,netdev=c0")
+    ev = wait_event(a.mon, "NETDEV_STREAM_CONNECTED")
+    assert ev["data"]["netdev-id"] == "s0"
+    assert ev["data"]["addr"]["type"] == "unix"
+    # b connected while starting, before its monitor was there.
+    assert "c0: index=0,type=stream,connected" in hmp(b.mon, "info network")
+    # The server goes; the client notices and reconnects to a new one.
+    a.shutdown()
+    ev = wait_event(b.mon, "NETDEV_STREAM_DISCONNECTED")
+    assert ev["data"] == {"netdev-id": "c0"}
+    os.unlink(path)
+    a2 = start(launch, "-netdev",
+               "stream,id=s0,server=on,addr.type=unix,addr.path=" + path)
+    ev = wait_event(b.mon, "NETDEV_STREAM_CONNECTED")
+    assert ev["data"] == {"netdev-id": "c0",
+                          "addr": {"type": "unix", "path": path}}
+    wait_event(a2.mon, "NETDEV_STREAM_CONNECTED")
+
+
+def test_stream_hostile_peer(launch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    m = start(launch, "-netdev",
+              "stream,id=s0,server=on,addr.type=inet,addr.host=127.0.0.1,"
+              "addr.port=%d" % port,
+              "-device", "virtio-net-device,netdev=s0")
+    s = socket.create_connection(("127.0.0.1", port), 5)
+    ev = wait_event(m.mon, "NETDEV_STREAM_CONNECTED")
+    assert ev["data"]["addr"]["host"] == "127.0.0.1"
+    # An oversized length drops the connection; the emulator stays and
+    # listens again.
+    s.sendall(struct.pack(">I", 0x7fffffff) + b"x" * 100)
+    wait_event(m.mon, "NETDEV_STREAM_DISCONNECTED")
+    assert s.recv(10) == b""
+    s.close()
+    s = socket.create_connection(("127.0.0.1", port), 5)
+    wait_event(m.mon, "NETDEV_STREAM_CONNECTED")
+    # Garbage: empty and runt frames, then a flood the stopped guest
+    # cannot take (the backend must stop reading, not grow).
+    s.sendall(struct.pack(">I", 0) + struct.pack(">I", 3) + b"abc")
+    s.setblocking(False)
+    frame = struct.pack(">I", 1514) + os.urandom(1514)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            s.send(frame)
+        except BlockingIOError:
+            break
+    assert time.monotonic() < deadline, "the backend never pushed back"
+    assert m.mon.cmd("query-status")["status"] == "prelaunch"
+    # The monitor still answers while the backend is held back.
+    assert "s0:" in hmp(m.mon, "info network")
+    s.close()
+    assert m.alive()
+    assert "s0:" in hmp(m.mon, "info network")
