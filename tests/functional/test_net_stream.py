@@ -112,3 +112,51 @@ def test_stream_hostile_peer(launch):
     s.close()
     assert m.alive()
     assert "s0:" in hmp(m.mon, "info network")
+
+
+def boot(tmp_path, name, args):
+    from test_riscv_boot import READY, Guest
+    d = tmp_path / name
+    d.mkdir(exist_ok=True)
+    g = Guest(d, args)
+    g.console.expect(READY)
+    return g
+
+
+def link_up(g, ip):
+    g.console.run("ip link set eth0 up; ip addr add %s/24 dev eth0" % ip)
+
+
+def test_two_guests_ping_and_reconnect(tmp_path):
+    path = str(tmp_path / "link.sock")
+    server = ["-netdev", "stream,id=s0,server=on,addr.type=unix,"
+              "addr.path=" + path, "-device",
+              "virtio-net-device,netdev=s0,mac=52:54:00:00:00:01"]
+    client = ["-netdev", "stream,id=c0,server=off,reconnect-ms=200,"
+              "addr.type=unix,addr.path=" + path, "-device",
+              "virtio-net-device,netdev=c0,mac=52:54:00:00:00:02"]
+    guests = []
+    try:
+        a = boot(tmp_path, "a", server)
+        guests.append(a)
+        b = boot(tmp_path, "b", client)
+        guests.append(b)
+        link_up(a, "10.9.0.1")
+        link_up(b, "10.9.0.2")
+        out = a.console.run("ping -c 3 -W 5 10.9.0.2", timeout=60)
+        assert " 0% packet loss" in out, out
+        # The client guest restarts; its new instance reconnects.
+        b.close()
+        guests.remove(b)
+        ev = a.mon.wait_event("NETDEV_STREAM_DISCONNECTED", timeout=30)
+        assert ev["data"]["netdev-id"] == "s0"
+        b = boot(tmp_path, "b2", client)
+        guests.append(b)
+        link_up(b, "10.9.0.2")
+        a.mon.wait_event("NETDEV_STREAM_CONNECTED", timeout=30)
+        # The ARP entry of the old instance may linger: same MAC, fine.
+        out = b.console.run("ping -c 3 -W 5 10.9.0.1", timeout=60)
+        assert " 0% packet loss" in out, out
+    finally:
+        for g in guests:
+            g.close()
