@@ -29,6 +29,8 @@ typedef struct SlirpState {
 typedef struct SlirpSource {
     GSource source;
     SlirpState *s;
+    gint64 deadline;            /* when slirp wants polling without I/O */
+    GArray *want;               /* GPollFD: what slirp asked for */
 } SlirpSource;
 
 static ssize_t slirp_send_to_guest(const void *buf, size_t len, void *opaque)
@@ -113,20 +115,65 @@ static const SlirpCb slirp_callbacks = {
 
 /* ---- Main loop integration ---- */
 
+/*
+ * Adding or removing a GPollFD wakes the main loop, so doing it on every
+ * prepare would keep the loop spinning: slirp's wishes are collected in
+ * @want first, and the registered set is rebuilt only when its fds
+ * changed (GLib keeps them sorted by fd, so fds are never rewritten in
+ * place; events are).
+ */
 static int slirp_add_poll(int fd, int events, void *opaque)
 {
     SlirpSource *src = opaque;
-    GPollFD *pfd = g_new0(GPollFD, 1);
-
-    pfd->fd = fd;
-    pfd->events = (events & SLIRP_POLL_IN ? G_IO_IN : 0) |
+    GPollFD pfd = {
+        .fd = fd,
+        .events = (events & SLIRP_POLL_IN ? G_IO_IN : 0) |
                   (events & SLIRP_POLL_OUT ? G_IO_OUT : 0) |
                   (events & SLIRP_POLL_PRI ? G_IO_PRI : 0) |
                   (events & SLIRP_POLL_ERR ? G_IO_ERR : 0) |
-                  (events & SLIRP_POLL_HUP ? G_IO_HUP : 0);
-    g_source_add_poll(&src->source, pfd);
-    g_ptr_array_add(src->s->pollfds, pfd);
-    return src->s->pollfds->len - 1;
+                  (events & SLIRP_POLL_HUP ? G_IO_HUP : 0),
+    };
+
+    g_array_append_val(src->want, pfd);
+    return src->want->len - 1;
+}
+
+static void slirp_clear_polls(SlirpSource *src)
+{
+    GPtrArray *fds = src->s->pollfds;
+
+    for (guint i = 0; i < fds->len; i++) {
+        g_source_remove_poll(&src->source, g_ptr_array_index(fds, i));
+    }
+    g_ptr_array_set_size(fds, 0);
+}
+
+static void slirp_sync_polls(SlirpSource *src)
+{
+    GPtrArray *fds = src->s->pollfds;
+    bool same = fds->len == src->want->len;
+
+    for (guint i = 0; same && i < fds->len; i++) {
+        same = ((GPollFD *)g_ptr_array_index(fds, i))->fd ==
+               g_array_index(src->want, GPollFD, i).fd;
+    }
+    if (!same) {
+        slirp_clear_polls(src);
+        for (guint i = 0; i < src->want->len; i++) {
+            GPollFD *pfd = g_new0(GPollFD, 1);
+
+            /* GLib files it by fd: set that first. */
+            pfd->fd = g_array_index(src->want, GPollFD, i).fd;
+            g_source_add_poll(&src->source, pfd);
+            g_ptr_array_add(fds, pfd);
+        }
+    }
+    for (guint i = 0; i < fds->len; i++) {
+        GPollFD *pfd = g_ptr_array_index(fds, i);
+
+        pfd->events = g_array_index(src->want, GPollFD, i).events;
+        pfd->revents = 0;
+    }
 }
 
 static int slirp_get_revents(int idx, void *opaque)
@@ -142,24 +189,17 @@ static int slirp_get_revents(int idx, void *opaque)
            (r & G_IO_HUP ? SLIRP_POLL_HUP : 0);
 }
 
-static void slirp_clear_polls(SlirpSource *src)
-{
-    GPtrArray *fds = src->s->pollfds;
-
-    for (guint i = 0; i < fds->len; i++) {
-        g_source_remove_poll(&src->source, g_ptr_array_index(fds, i));
-    }
-    g_ptr_array_set_size(fds, 0);
-}
-
 static gboolean slirp_source_prepare(GSource *source, gint *timeout)
 {
     SlirpSource *src = (SlirpSource *)source;
     uint32_t t = UINT32_MAX;
 
-    slirp_clear_polls(src);
+    g_array_set_size(src->want, 0);
     slirp_pollfds_fill(src->s->slirp, &t, slirp_add_poll, src);
+    slirp_sync_polls(src);
     *timeout = t == UINT32_MAX ? -1 : (gint)MIN(t, (uint32_t)G_MAXINT);
+    src->deadline = *timeout < 0 ? G_MAXINT64
+                    : g_source_get_time(source) + *timeout * 1000LL;
     return FALSE;
 }
 
@@ -173,7 +213,8 @@ static gboolean slirp_source_check(GSource *source)
             return TRUE;
         }
     }
-    return FALSE;
+    /* Slirp's TCP timers (delayed ACKs) run from its poll step too. */
+    return g_source_get_time(source) >= src->deadline;
 }
 
 static gboolean slirp_source_dispatch(GSource *source, GSourceFunc cb,
@@ -208,6 +249,7 @@ static void net_slirp_cleanup(NetClientState *nc)
 
     if (s->source) {
         slirp_clear_polls((SlirpSource *)s->source);
+        g_array_free(((SlirpSource *)s->source)->want, TRUE);
         g_source_destroy(s->source);
         g_source_unref(s->source);
     }
@@ -397,6 +439,7 @@ bool net_init_slirp(const Netdev *netdev, const char *name, Error **errp)
     src = (SlirpSource *)g_source_new(&slirp_source_funcs,
                                       sizeof(SlirpSource));
     src->s = s;
+    src->want = g_array_new(FALSE, TRUE, sizeof(GPollFD));
     s->source = &src->source;
     g_source_attach(s->source, NULL);
     for (StringList *l = o->hostfwd; l; l = l->next) {
