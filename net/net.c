@@ -67,6 +67,7 @@ void qemu_del_net_client(NetClientState *nc)
         nc->peer->peer = NULL;
     }
     net_queue_purge(nc);
+    netfilter_dump_detach_all(nc);
     QTAILQ_REMOVE(&net_clients, nc, next);
     if (nc->info->cleanup) {
         nc->info->cleanup(nc);
@@ -151,6 +152,13 @@ ssize_t qemu_send_packet(NetClientState *sender, const uint8_t *buf,
     /* A link that is down loses frames, as a cable pulled out would. */
     if (!to || sender->link_down || to->link_down) {
         return size;
+    }
+    /* Capture at the netdev, whichever way the frame goes. */
+    if (sender->dump_filters) {
+        netfilter_dump_frame(sender, buf, size);
+    }
+    if (to->dump_filters) {
+        netfilter_dump_frame(to, buf, size);
     }
     if (g_queue_is_empty(&to->queue) && net_can_deliver(to) &&
         net_deliver(sender, to, buf, size) > 0) {

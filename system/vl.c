@@ -1188,6 +1188,8 @@ int vireo_main(int argc, char **argv)
     }
 
     sandbox_apply_early();
+    /* Netdevs first: filter objects name them (QEMU creates those late). */
+    create_net_clients();
     for (guint i = 0; i < cfg.objects->len; i++) {
         DeferredOption *d = g_ptr_array_index(cfg.objects, i);
 
@@ -1196,7 +1198,6 @@ int vireo_main(int argc, char **argv)
     }
     loc_set_none();
     create_block_devices();
-    create_net_clients();
     qemu_opts_foreach(qemu_find_opts("chardev"), chardev_init_func, NULL,
                       &error_fatal);
     create_serials();

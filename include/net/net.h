@@ -41,6 +41,7 @@ struct NetClientState {
     bool sender_blocked;        /* our peer was told to stop */
     /* Frames this client sent and received (delivered to it). */
     uint64_t tx_packets, tx_bytes, rx_packets, rx_bytes;
+    GSList *dump_filters;       /* filter-dump objects watching this */
     QTAILQ_ENTRY(NetClientState) next;
 };
 
@@ -87,6 +88,12 @@ void hmp_hostfwd_remove(Monitor *mon, const QDict *qdict);
 
 /* Default MACs, as QEMU's: 52:54:00:12:34:56, then :57, ... */
 void qemu_macaddr_default(uint8_t mac[6]);
+
+/* filter-dump (filter-dump.c): record a frame @nc sends or receives;
+ * forget the filters of a client that goes away. */
+void netfilter_dump_frame(NetClientState *nc, const uint8_t *buf,
+                          size_t size);
+void netfilter_dump_detach_all(NetClientState *nc);
 
 /* Backends. */
 bool net_init_slirp(const Netdev *netdev, const char *name, Error **errp);
