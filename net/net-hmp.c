@@ -19,14 +19,19 @@ static void print_net_client(Monitor *mon, NetClientState *nc)
                    nc->info_str ? nc->info_str : "");
 }
 
-/* As QEMU: each NIC with its backend below it, then lone clients. */
+/* As QEMU: hubs with their ports, then each NIC with its backend below
+ * it, and clients without a peer. */
 void hmp_info_network(Monitor *mon, const QDict *qdict)
 {
     NetClientState *nc;
 
+    net_hub_info(mon);
     QEMU_FOREACH_NET_CLIENT(nc) {
         bool is_nic = nc->info->type == NET_CLIENT_DRIVER_NIC;
 
+        if (net_hub_id_for_client(nc, NULL)) {
+            continue;           /* listed with its hub */
+        }
         if (!nc->peer || is_nic) {
             print_net_client(mon, nc);
         }

@@ -222,9 +222,11 @@ bool net_client_init(Netdev *netdev, Error **errp)
     }
     switch (netdev->type) {
     case NET_CLIENT_DRIVER_USER:
-        return net_init_slirp(netdev, netdev->id, errp);
+        return net_init_slirp(netdev, netdev->id, NULL, errp);
     case NET_CLIENT_DRIVER_STREAM:
-        return net_init_stream(netdev, netdev->id, errp);
+        return net_init_stream(netdev, netdev->id, NULL, errp);
+    case NET_CLIENT_DRIVER_HUBPORT:
+        return net_init_hubport(netdev, netdev->id, NULL, errp);
     default:
         error_setg(errp, "Parameter 'type' does not accept value '%s'",
                    NetClientDriver_str(netdev->type));
@@ -378,6 +380,117 @@ bool net_init_nic_cmdline(const char *optarg, char **device_opts,
         *device_opts = g_strdup_printf("virtio-net-device,netdev=%s%s%s", id,
                                        mac ? ",mac=" : "", mac ? mac : "");
     }
+    return ok;
+}
+
+/* -net nic[,model=][,macaddr=][,netdev=][,id=|name=]: a NIC on hub 0. */
+static bool net_legacy_nic(QDict *dict, char **device_opts, Error **errp)
+{
+    const char *model = qdict_get_try_str(dict, "model");
+    const char *mac = qdict_get_try_str(dict, "macaddr");
+    const char *netdev = qdict_get_try_str(dict, "netdev");
+    const char *id = qdict_get_try_str(dict, "id");
+    GString *dev;
+
+    for (const QDictEntry *e = qdict_first(dict); e;
+         e = qdict_next(dict, e)) {
+        const char *k = qdict_entry_key(e);
+
+        if (strcmp(k, "type") && strcmp(k, "model") && strcmp(k, "macaddr")
+            && strcmp(k, "netdev") && strcmp(k, "id") && strcmp(k, "name")) {
+            error_setg(errp, "Invalid parameter '%s'", k);
+            return false;
+        }
+    }
+    if (!id) {
+        id = qdict_get_try_str(dict, "name");
+    }
+    /* The riscv virt machine's default NIC, as QEMU's. */
+    if (model && strcmp(model, "virtio-net-device") &&
+        strcmp(model, "virtio")) {
+        error_setg(errp, "Unsupported NIC model: %s", model);
+        return false;
+    }
+    if (netdev && !qemu_find_netdev(netdev)) {
+        error_setg(errp, "netdev '%s' not found", netdev);
+        return false;
+    }
+    dev = g_string_new("virtio-net-device,netdev=");
+    g_string_append(dev, netdev ? netdev : net_hub_add_port(0, NULL)->name);
+    if (mac) {
+        g_string_append_printf(dev, ",mac=%s", mac);
+    }
+    if (id) {
+        g_string_append_printf(dev, ",id=%s", id);
+    }
+    *device_opts = g_string_free(dev, FALSE);
+    return true;
+}
+
+bool net_init_net_cmdline(const char *optarg, char **device_opts,
+                          Error **errp)
+{
+    static unsigned legacy_count;
+    bool is_json;
+    g_autoptr(QDict) dict = netdev_parse(optarg, &is_json, errp);
+    const char *type;
+    g_autofree char *id = NULL;
+    NetClientState *port;
+    Netdev *netdev;
+    bool ok = false;
+
+    *device_opts = NULL;
+    if (!dict) {
+        return false;
+    }
+    type = qdict_get_try_str(dict, "type");
+    if (!type) {
+        error_setg(errp, "Parameter 'type' is missing");
+        return false;
+    }
+    if (!strcmp(type, "none")) {
+        return true;
+    }
+    if (!strcmp(type, "nic")) {
+        return net_legacy_nic(dict, device_opts, errp);
+    }
+    /* A backend: named by id=, name= or after its type, on hub 0. */
+    id = g_strdup(qdict_get_try_str(dict, "id"));
+    if (!id && qdict_get_try_str(dict, "name")) {
+        id = g_strdup(qdict_get_try_str(dict, "name"));
+    }
+    if (!id) {
+        id = g_strdup_printf("%s.%u", type, legacy_count++);
+    }
+    qdict_del(dict, "name");
+    qdict_put_str(dict, "id", id);
+    netdev = netdev_from_qdict(dict, is_json, errp);
+    if (!netdev) {
+        return false;
+    }
+    if (qemu_find_net_client(id)) {
+        error_setg(errp, "Duplicate ID '%s' for net", id);
+        goto out;
+    }
+    switch (netdev->type) {
+    case NET_CLIENT_DRIVER_USER:
+        port = net_hub_add_port(0, NULL);
+        ok = net_init_slirp(netdev, id, port, errp);
+        break;
+    case NET_CLIENT_DRIVER_STREAM:
+        port = net_hub_add_port(0, NULL);
+        ok = net_init_stream(netdev, id, port, errp);
+        break;
+    default:
+        error_setg(errp, "Parameter 'type' does not accept value '%s'",
+                   type);
+        goto out;
+    }
+    if (!ok) {
+        qemu_del_net_client(port);
+    }
+out:
+    qapi_free_Netdev(netdev);
     return ok;
 }
 

@@ -363,7 +363,8 @@ static bool parse_addr(const char *str, const char *what,
     return true;
 }
 
-bool net_init_slirp(const Netdev *netdev, const char *name, Error **errp)
+bool net_init_slirp(const Netdev *netdev, const char *name,
+                    NetClientState *peer, Error **errp)
 {
     const NetdevUserOptions *o = &netdev->u.user;
     struct in_addr net = { htonl(0x0a000200) }, mask = { htonl(0xffffff00) };
@@ -423,9 +424,9 @@ bool net_init_slirp(const Netdev *netdev, const char *name, Error **errp)
         return false;
     }
 
-    s = (SlirpState *)qemu_new_net_client(&net_slirp_info, NULL, "user",
+    s = (SlirpState *)qemu_new_net_client(&net_slirp_info, peer, "user",
                                           name);
-    s->nc.is_netdev = true;
+    s->nc.is_netdev = !peer;
     s->guest_net = net;
     qemu_set_info_str(&s->nc, "net=%s,restrict=%s", inet_ntoa(net),
                       cfg.restricted ? "on" : "off");
@@ -487,9 +488,10 @@ void hmp_info_usernet(Monitor *mon, const QDict *qdict)
         if (nc->info == &net_slirp_info) {
             SlirpState *s = container_of(nc, SlirpState, nc);
             g_autofree char *info = slirp_connection_info(s->slirp);
+            int hub = -1;       /* as QEMU, for a stack on no hub */
 
-            /* Vireo has no hubs: every stack is outside one (-1). */
-            monitor_printf(mon, "Hub -1 (%s):\n%s", nc->name, info);
+            net_hub_id_for_client(nc, &hub);
+            monitor_printf(mon, "Hub %d (%s):\n%s", hub, nc->name, info);
         }
     }
 }

@@ -311,7 +311,8 @@ static NetClientInfo net_stream_info = {
     .cleanup = stream_cleanup,
 };
 
-bool net_init_stream(const Netdev *netdev, const char *name, Error **errp)
+bool net_init_stream(const Netdev *netdev, const char *name,
+                     NetClientState *peer, Error **errp)
 {
     const NetdevStreamOptions *o = &netdev->u.stream;
     bool server = o->has_server && o->server;
@@ -356,9 +357,9 @@ bool net_init_stream(const Netdev *netdev, const char *name, Error **errp)
         g_unix_set_fd_nonblocking(listen_fd, TRUE, NULL);
     }
 
-    s = (StreamState *)qemu_new_net_client(&net_stream_info, NULL, "stream",
+    s = (StreamState *)qemu_new_net_client(&net_stream_info, peer, "stream",
                                            name);
-    s->nc.is_netdev = true;
+    s->nc.is_netdev = !peer;
     s->addr = QAPI_CLONE(SocketAddress, o->addr);
     s->server = server;
     s->reconnect_ms = reconnect_ms;

@@ -64,6 +64,7 @@ static struct {
     GList *blockdev_is_drive;   /* per blockdevs entry: 1 for -drive */
     GPtrArray *netdevs;         /* -netdev (DeferredOption) */
     GPtrArray *nics;            /* -nic (DeferredOption) */
+    GPtrArray *nets;            /* -net (DeferredOption) */
     GPtrArray *serials;         /* -serial (DeferredOption) */
     GPtrArray *monitors;        /* "qmp:..." / "qmp-pretty:..." / "hmp:..." */
     const char *cpu_model;
@@ -104,7 +105,7 @@ enum {
     OPT_DTB, OPT_BIOS, OPT_RTC, OPT_NO_SHUTDOWN, OPT_NO_REBOOT, OPT_ACTION,
     OPT_BOOT, OPT_OVERCOMMIT, OPT_MSG, OPT_AUDIODEV, OPT_SANDBOX,
     OPT_DAEMONIZE, OPT_PIDFILE, OPT_D, OPT_DLOG, OPT_TRACE,
-    OPT_BLOCKDEV, OPT_DRIVE, OPT_NETDEV, OPT_NIC,
+    OPT_BLOCKDEV, OPT_DRIVE, OPT_NETDEV, OPT_NIC, OPT_NET,
 };
 
 typedef struct VireoOption {
@@ -140,6 +141,7 @@ static const VireoOption options[] = {
     { "D", true, OPT_DLOG }, { "trace", true, OPT_TRACE },
     { "blockdev", true, OPT_BLOCKDEV }, { "drive", true, OPT_DRIVE },
     { "netdev", true, OPT_NETDEV }, { "nic", true, OPT_NIC },
+    { "net", true, OPT_NET },
     { NULL },
 };
 
@@ -573,6 +575,9 @@ void vl_handle_option(int index, const char *optarg)
     case OPT_NIC:
         defer(cfg.nics, optarg);
         break;
+    case OPT_NET:
+        defer(cfg.nets, optarg);
+        break;
     case OPT_BLOCKDEV:
         defer(cfg.blockdevs, optarg);
         cfg.blockdev_is_drive = g_list_append(cfg.blockdev_is_drive,
@@ -921,6 +926,22 @@ static void create_net_clients(void)
             exit_with_error(err);
         }
     }
+    for (guint i = 0; i < cfg.nets->len; i++) {
+        DeferredOption *d = g_ptr_array_index(cfg.nets, i);
+        char *dev_str;
+
+        loc_restore(&d->loc);
+        if (!net_init_net_cmdline(d->str, &dev_str, &err)) {
+            exit_with_error(err);
+        }
+        if (dev_str) {
+            DeferredOption *dev = g_new0(DeferredOption, 1);
+
+            dev->str = dev_str;
+            dev->loc = d->loc;
+            g_ptr_array_add(cfg.devices, dev);
+        }
+    }
     for (guint i = 0; i < cfg.nics->len; i++) {
         DeferredOption *d = g_ptr_array_index(cfg.nics, i);
         DeferredOption *dev = g_new0(DeferredOption, 1);
@@ -1129,6 +1150,7 @@ int vireo_main(int argc, char **argv)
     cfg.blockdevs = g_ptr_array_new();
     cfg.netdevs = g_ptr_array_new();
     cfg.nics = g_ptr_array_new();
+    cfg.nets = g_ptr_array_new();
     cfg.serials = g_ptr_array_new();
     cfg.monitors = g_ptr_array_new();
     register_opts();

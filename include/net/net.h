@@ -15,6 +15,8 @@
 #include "qapi/qapi-types-net.h"
 
 typedef struct NetClientState NetClientState;
+typedef struct Monitor Monitor;
+typedef struct QDict QDict;
 
 typedef struct NetClientInfo {
     NetClientDriver type;
@@ -75,9 +77,6 @@ void qemu_set_info_str(NetClientState *nc, const char *fmt, ...)
 NetClientState *qemu_net_client_first(void);
 NetClientState *qemu_net_client_next(NetClientState *nc);
 
-/* HMP commands (net-hmp.c and slirp.c). */
-typedef struct Monitor Monitor;
-typedef struct QDict QDict;
 void hmp_info_network(Monitor *mon, const QDict *qdict);
 void hmp_info_usernet(Monitor *mon, const QDict *qdict);
 void hmp_netdev_add(Monitor *mon, const QDict *qdict);
@@ -96,7 +95,21 @@ void netfilter_dump_frame(NetClientState *nc, const uint8_t *buf,
 void netfilter_dump_detach_all(NetClientState *nc);
 
 /* Backends. */
-bool net_init_slirp(const Netdev *netdev, const char *name, Error **errp);
-bool net_init_stream(const Netdev *netdev, const char *name, Error **errp);
+/* Backends: @peer is a hub port for -net, NULL for -netdev. */
+bool net_init_slirp(const Netdev *netdev, const char *name,
+                    NetClientState *peer, Error **errp);
+bool net_init_stream(const Netdev *netdev, const char *name,
+                     NetClientState *peer, Error **errp);
+
+/* Hubs (hub.c): the -net segments, every port hears every other one. */
+NetClientState *net_hub_add_port(int hub_id, const char *name);
+bool net_init_hubport(const Netdev *netdev, const char *name,
+                      NetClientState *peer, Error **errp);
+/* The hub @nc is a port of, or whose port is @nc's peer. */
+bool net_hub_id_for_client(NetClientState *nc, int *id);
+void net_hub_info(Monitor *mon);
+/* -net TYPE,...: the backend on hub 0, or for nic the -device string. */
+bool net_init_net_cmdline(const char *optarg, char **device_opts,
+                          Error **errp);
 
 #endif

@@ -99,3 +99,14 @@ def test_nic_shorthand(guest):
                         "wget -q -O /dev/null http://10.0.2.2:1/ 2>&1; "
                         "cat /sys/class/net/eth0/address")
     assert "52:54:00:12:34:5" in out
+
+
+def test_legacy_net_nic_and_user(guest):
+    # -net nic -net user: the NIC and slirp meet on hub 0.
+    g = guest(args=["-net", "nic", "-net", "user"])
+    g.console.expect(READY)
+    if not is_vireo(g.mon.greeting):
+        return      # QEMU 7.2 does not put -net nics on virtio-mmio
+    out = g.console.run("ip link set eth0 up; udhcpc -i eth0 -q -n -s "
+                        "/bin/true 2>&1", timeout=60)
+    assert "lease of 10.0.2.15 obtained from 10.0.2.2" in out

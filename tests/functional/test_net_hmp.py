@@ -3,6 +3,7 @@
 # stopped riscv64 virt machine; no guest needed.
 # SPDX-License-Identifier: MIT
 
+import os
 import socket
 
 from conftest import free_tcp_port, hmp
@@ -65,3 +66,34 @@ def test_hostfwd_add_remove(launch):
         hmp(m.mon, "hostfwd_add bogus")
     assert "unrecognized netdev id 'zz'" in \
         hmp(m.mon, "hostfwd_add zz tcp::1-:2")
+
+
+def test_legacy_net_hubs(launch):
+    m = start(launch, "-net", "nic", "-net", "user,hostfwd=tcp::0-:22",
+              "-netdev", "hubport,id=hp,hubid=1")
+    out = hmp(m.mon, "info network")
+    assert out == (
+        "hub 1\r\n"
+        " \\ hp\r\n"
+        "hub 0\r\n"
+        " \\ hub0port1: user.0: index=0,type=user,net=10.0.2.0,"
+        "restrict=off\r\n"
+        " \\ hub0port0: virtio-net-device.0: index=0,type=nic,"
+        "model=virtio-net-device,macaddr=52:54:00:12:34:56\r\n")
+    assert "Hub 0 (user.0):" in hmp(m.mon, "info usernet")
+
+
+def test_legacy_net_errors():
+    import subprocess
+    from conftest import require_binary
+    binary = require_binary("riscv64")
+    for arg, msg in (("foo", "Parameter 'type' does not accept value 'foo'"),
+                     ("nic,model=e1000", "Unsupported NIC model: e1000"),
+                     ("nic,bogus=1", "Invalid parameter 'bogus'"),
+                     ("nic,netdev=nope", "netdev 'nope' not found")):
+        p = subprocess.run([binary, "-M", "virt", "-display", "none",
+                            "-net", arg], capture_output=True, text=True,
+                           timeout=20)
+        assert p.returncode == 1
+        assert p.stderr.strip() == "%s: -net %s: %s" % (
+            os.path.basename(binary), arg, msg)
