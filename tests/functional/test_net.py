@@ -110,3 +110,46 @@ def test_legacy_net_nic_and_user(guest):
     out = g.console.run("ip link set eth0 up; udhcpc -i eth0 -q -n -s "
                         "/bin/true 2>&1", timeout=60)
     assert "lease of 10.0.2.15 obtained from 10.0.2.2" in out
+
+
+def test_bulk_64mib_both_ways(guest, tmp_path):
+    size = 64 << 20
+    payload = os.urandom(size)
+    (tmp_path / "big").write_bytes(payload)
+    srv = serve(tmp_path)
+    g = guest(args=["-netdev", "user,id=n0",
+                    "-device", "virtio-net-device,netdev=n0"])
+    g.console.expect(READY)
+    g.console.run(GUEST_NET)
+    # host -> guest over HTTP, checked in the guest.
+    out = g.console.run("wget -q -O - http://10.0.2.2:%d/big | md5sum"
+                        % srv.server_address[1], timeout=600)
+    assert hashlib.md5(payload).hexdigest() in out
+    srv.shutdown()
+    # guest -> host: random data made in the guest, checked on the host.
+    sink = socket.socket()
+    sink.bind(("127.0.0.1", 0))
+    sink.listen(1)
+    got = hashlib.md5()
+    count = [0]
+
+    def receive():
+        c, _ = sink.accept()
+        while True:
+            d = c.recv(1 << 20)
+            if not d:
+                break
+            got.update(d)
+            count[0] += len(d)
+        c.close()
+
+    th = threading.Thread(target=receive)
+    th.start()
+    out = g.console.run("dd if=/dev/urandom of=/tmp/up bs=1M count=64 "
+                        "2>/dev/null; md5sum /tmp/up; nc 10.0.2.2 %d "
+                        "</tmp/up; rm /tmp/up" % sink.getsockname()[1],
+                        timeout=600)
+    th.join(600)
+    sink.close()
+    assert count[0] == size
+    assert got.hexdigest() in out
