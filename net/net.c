@@ -534,3 +534,42 @@ void qmp_set_link(const char *name, bool up, Error **errp)
         }
     }
 }
+
+RxFilterInfoList *qmp_query_rx_filter(const char *name, Error **errp)
+{
+    RxFilterInfoList *head = NULL, **tail = &head;
+    NetClientState *nc;
+
+    QTAILQ_FOREACH(nc, &net_clients, next) {
+        if (name && strcmp(nc->name, name)) {
+            continue;
+        }
+        /* Only NICs filter; naming anything else is an error. */
+        if (nc->info->type != NET_CLIENT_DRIVER_NIC) {
+            if (name) {
+                error_setg(errp, "net client(%s) isn't a NIC", name);
+                goto fail;
+            }
+            continue;
+        }
+        if (!nc->info->query_rx_filter) {
+            if (name) {
+                error_setg(errp, "net client(%s) doesn't support rx-filter "
+                           "querying", name);
+                goto fail;
+            }
+            continue;
+        }
+        QAPI_LIST_APPEND(tail, nc->info->query_rx_filter(nc));
+        if (name) {
+            break;
+        }
+    }
+    if (name && !head) {
+        error_setg(errp, "invalid net client name: %s", name);
+    }
+    return head;
+fail:
+    qapi_free_RxFilterInfoList(head);
+    return NULL;
+}

@@ -14,6 +14,7 @@
 #include "hw/virtio/virtio.h"
 #include "migration/vmstate.h"
 #include "qapi/visitor.h"
+#include "qapi/qapi-events-net.h"
 #include "net/net.h"
 
 #define TYPE_VIRTIO_NET "virtio-net-device"
@@ -22,7 +23,32 @@
 #define VIRTIO_NET_F_MAC       5
 #define VIRTIO_NET_F_MRG_RXBUF 15
 #define VIRTIO_NET_F_STATUS    16
+#define VIRTIO_NET_F_CTRL_VQ   17
+#define VIRTIO_NET_F_CTRL_RX   18
+#define VIRTIO_NET_F_CTRL_VLAN 19
+#define VIRTIO_NET_F_CTRL_RX_EXTRA 20
 #define VIRTIO_NET_S_LINK_UP   1
+
+/* Control virtqueue classes and commands (virtio spec 5.1.6.5). */
+#define VIRTIO_NET_CTRL_RX             0
+#define VIRTIO_NET_CTRL_RX_PROMISC     0
+#define VIRTIO_NET_CTRL_RX_ALLMULTI    1
+#define VIRTIO_NET_CTRL_RX_ALLUNI      2
+#define VIRTIO_NET_CTRL_RX_NOMULTI     3
+#define VIRTIO_NET_CTRL_RX_NOUNI       4
+#define VIRTIO_NET_CTRL_RX_NOBCAST     5
+#define VIRTIO_NET_CTRL_MAC            1
+#define VIRTIO_NET_CTRL_MAC_TABLE_SET  0
+#define VIRTIO_NET_CTRL_MAC_ADDR_SET   1
+#define VIRTIO_NET_CTRL_VLAN           2
+#define VIRTIO_NET_CTRL_VLAN_ADD       0
+#define VIRTIO_NET_CTRL_VLAN_DEL       1
+#define VIRTIO_NET_OK                  0
+#define VIRTIO_NET_ERR                 1
+
+#define MAC_TABLE_ENTRIES 64        /* as QEMU's */
+#define MAX_VLAN 4096
+#define CTRL_QUEUE_SIZE 64
 
 #define RX_QUEUE_SIZE 256
 #define TX_QUEUE_SIZE 256
@@ -52,12 +78,20 @@ typedef struct NICState {
 
 struct VirtIONet {
     VirtIODevice parent_obj;
-    VirtQueue *rx_vq, *tx_vq;
+    VirtQueue *rx_vq, *tx_vq, *ctrl_vq;
     char *netdev_id;
     NICState *nic;
     uint8_t mac[6];
     bool mac_set;
     uint16_t status;
+    /* Receive filter, set by the guest through the control queue. */
+    uint8_t promisc, allmulti, alluni, nomulti, nouni, nobcast;
+    uint32_t mac_table_in_use;      /* entries: unicast, then multicast */
+    uint32_t mac_table_first_multi;
+    uint8_t uni_overflow, multi_overflow;
+    uint8_t mac_table[MAC_TABLE_ENTRIES * 6];
+    uint32_t vlans[MAX_VLAN / 32];
+    bool rxfilter_notify;           /* NIC_RX_FILTER_CHANGED armed */
 };
 
 DECLARE_INSTANCE_CHECKER(VirtIONet, VIRTIO_NET, TYPE_VIRTIO_NET)
@@ -66,6 +100,62 @@ static bool virtio_net_mergeable(VirtIONet *n)
 {
     return virtio_has_feature(VIRTIO_DEVICE(n)->guest_features,
                               VIRTIO_NET_F_MRG_RXBUF);
+}
+
+static bool virtio_net_has(VirtIONet *n, unsigned bit)
+{
+    return virtio_has_feature(VIRTIO_DEVICE(n)->guest_features, bit);
+}
+
+/* Whether the guest's receive filter lets @buf in. */
+static bool virtio_net_filter(VirtIONet *n, const uint8_t *buf, size_t size)
+{
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+    if (size < 14) {
+        return false;
+    }
+    if (virtio_net_has(n, VIRTIO_NET_F_CTRL_VLAN) && buf[12] == 0x81 &&
+        buf[13] == 0x00 && size >= 16) {
+        unsigned vid = ((buf[14] << 8) | buf[15]) & 0xfff;
+
+        if (!(n->vlans[vid / 32] & (1u << (vid % 32)))) {
+            return false;
+        }
+    }
+    if (n->promisc) {
+        return true;
+    }
+    if (buf[0] & 1) {
+        if (!memcmp(buf, bcast, 6)) {
+            return !n->nobcast;
+        }
+        if (n->nomulti) {
+            return false;
+        }
+        if (n->allmulti || n->multi_overflow) {
+            return true;
+        }
+        for (uint32_t i = n->mac_table_first_multi; i < n->mac_table_in_use;
+             i++) {
+            if (!memcmp(buf, &n->mac_table[i * 6], 6)) {
+                return true;
+            }
+        }
+        return false;
+    }
+    if (n->nouni) {
+        return false;
+    }
+    if (n->alluni || n->uni_overflow || !memcmp(buf, n->mac, 6)) {
+        return true;
+    }
+    for (uint32_t i = 0; i < n->mac_table_first_multi; i++) {
+        if (!memcmp(buf, &n->mac_table[i * 6], 6)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static bool virtio_net_can_receive(NetClientState *nc)
@@ -112,6 +202,9 @@ static ssize_t virtio_net_receive(NetClientState *nc, const uint8_t *buf,
 
     if (!virtio_net_can_receive(nc)) {
         return 0;
+    }
+    if (!virtio_net_filter(n, buf, size)) {
+        return size;            /* filtered out: consumed, not delivered */
     }
     while (offset < size || first) {
         VirtQueueElement *elem = virtqueue_pop(n->rx_vq);
@@ -224,6 +317,157 @@ static void virtio_net_set_status(VirtIODevice *vdev, uint8_t status)
     }
 }
 
+static void virtio_net_rxfilter_changed(VirtIONet *n)
+{
+    DeviceState *dev = DEVICE(n);
+
+    /* Once until the next query-rx-filter, as QEMU. */
+    if (n->rxfilter_notify) {
+        g_autofree char *path = object_get_canonical_path(OBJECT(n));
+
+        qapi_event_send_nic_rx_filter_changed(dev->id, path);
+        n->rxfilter_notify = false;
+    }
+}
+
+/* Reads the MAC table of one class: le32 count, then 6-byte entries. */
+static bool ctrl_read_mac_table(const uint8_t **p, size_t *left,
+                                VirtIONet *n, uint8_t *overflow)
+{
+    uint32_t entries;
+
+    if (*left < 4) {
+        return false;
+    }
+    entries = (*p)[0] | (*p)[1] << 8 | (*p)[2] << 16 | (uint32_t)(*p)[3] << 24;
+    *p += 4;
+    *left -= 4;
+    if (entries > *left / 6) {
+        return false;
+    }
+    if (n->mac_table_in_use + entries <= MAC_TABLE_ENTRIES) {
+        memcpy(&n->mac_table[n->mac_table_in_use * 6], *p, entries * 6);
+        n->mac_table_in_use += entries;
+    } else {
+        *overflow = 1;
+    }
+    *p += entries * 6;
+    *left -= entries * 6;
+    return true;
+}
+
+static uint8_t virtio_net_ctrl(VirtIONet *n, uint8_t cls, uint8_t cmd,
+                               const uint8_t *data, size_t len)
+{
+    switch (cls) {
+    case VIRTIO_NET_CTRL_RX: {
+        uint8_t *flags[] = {
+            [VIRTIO_NET_CTRL_RX_PROMISC] = &n->promisc,
+            [VIRTIO_NET_CTRL_RX_ALLMULTI] = &n->allmulti,
+            [VIRTIO_NET_CTRL_RX_ALLUNI] = &n->alluni,
+            [VIRTIO_NET_CTRL_RX_NOMULTI] = &n->nomulti,
+            [VIRTIO_NET_CTRL_RX_NOUNI] = &n->nouni,
+            [VIRTIO_NET_CTRL_RX_NOBCAST] = &n->nobcast,
+        };
+
+        if (len != 1 || cmd >= G_N_ELEMENTS(flags) ||
+            (cmd > VIRTIO_NET_CTRL_RX_ALLMULTI &&
+             !virtio_net_has(n, VIRTIO_NET_F_CTRL_RX_EXTRA))) {
+            return VIRTIO_NET_ERR;
+        }
+        *flags[cmd] = !!data[0];
+        return VIRTIO_NET_OK;
+    }
+    case VIRTIO_NET_CTRL_MAC:
+        if (cmd == VIRTIO_NET_CTRL_MAC_ADDR_SET && len == 6) {
+            memcpy(n->mac, data, 6);
+            return VIRTIO_NET_OK;
+        }
+        if (cmd == VIRTIO_NET_CTRL_MAC_TABLE_SET) {
+            n->mac_table_in_use = 0;
+            n->uni_overflow = n->multi_overflow = 0;
+            if (!ctrl_read_mac_table(&data, &len, n, &n->uni_overflow)) {
+                goto bad_table;
+            }
+            n->mac_table_first_multi = n->mac_table_in_use;
+            if (!ctrl_read_mac_table(&data, &len, n, &n->multi_overflow) ||
+                len) {
+                goto bad_table;
+            }
+            return VIRTIO_NET_OK;
+        }
+        return VIRTIO_NET_ERR;
+    bad_table:
+        n->mac_table_in_use = n->mac_table_first_multi = 0;
+        return VIRTIO_NET_ERR;
+    case VIRTIO_NET_CTRL_VLAN: {
+        unsigned vid;
+
+        if (len != 2) {
+            return VIRTIO_NET_ERR;
+        }
+        vid = data[0] | data[1] << 8;
+        if (vid >= MAX_VLAN) {
+            return VIRTIO_NET_ERR;
+        }
+        if (cmd == VIRTIO_NET_CTRL_VLAN_ADD) {
+            n->vlans[vid / 32] |= 1u << (vid % 32);
+        } else if (cmd == VIRTIO_NET_CTRL_VLAN_DEL) {
+            n->vlans[vid / 32] &= ~(1u << (vid % 32));
+        } else {
+            return VIRTIO_NET_ERR;
+        }
+        return VIRTIO_NET_OK;
+    }
+    default:
+        return VIRTIO_NET_ERR;
+    }
+}
+
+static void virtio_net_handle_ctrl(VirtIODevice *vdev, VirtQueue *vq)
+{
+    VirtIONet *n = VIRTIO_NET(vdev);
+    VirtQueueElement *elem;
+
+    while ((elem = virtqueue_pop(vq))) {
+        g_autofree uint8_t *req = g_malloc(MAX(elem->out_len, 2));
+        size_t off = 0;
+        uint8_t status = VIRTIO_NET_ERR;
+
+        for (unsigned i = 0; i < elem->out_num; i++) {
+            memcpy(req + off, elem->out_sg[i].iov_base,
+                   elem->out_sg[i].iov_len);
+            off += elem->out_sg[i].iov_len;
+        }
+        if (elem->out_len < 2 || elem->in_len < 1) {
+            qemu_log_mask(LOG_GUEST_ERROR, "virtio-net: malformed control "
+                          "request\n");
+        } else {
+            status = virtio_net_ctrl(n, req[0], req[1], req + 2,
+                                     elem->out_len - 2);
+            if (status == VIRTIO_NET_OK) {
+                virtio_net_rxfilter_changed(n);
+            }
+        }
+        copy_to_elem(elem, 0, &status, 1);
+        virtqueue_push(vq, elem, elem->in_len ? 1 : 0);
+        g_free(elem);
+    }
+    virtio_notify(vdev, vq);
+}
+
+/* Power-on filter, as QEMU's: promiscuous until the guest says. */
+static void virtio_net_reset(VirtIODevice *vdev)
+{
+    VirtIONet *n = VIRTIO_NET(vdev);
+
+    n->promisc = 1;
+    n->allmulti = n->alluni = n->nomulti = n->nouni = n->nobcast = 0;
+    n->mac_table_in_use = n->mac_table_first_multi = 0;
+    n->uni_overflow = n->multi_overflow = 0;
+    memset(n->vlans, 0, sizeof(n->vlans));
+}
+
 static void virtio_net_link_changed(NetClientState *nc)
 {
     VirtIONet *n = ((NICState *)nc)->n;
@@ -235,12 +479,61 @@ static void virtio_net_link_changed(NetClientState *nc)
     }
 }
 
+static strList *mac_list(const uint8_t *table, uint32_t from, uint32_t to)
+{
+    strList *head = NULL, **tail = &head;
+
+    for (uint32_t i = from; i < to; i++) {
+        const uint8_t *m = &table[i * 6];
+
+        QAPI_LIST_APPEND(tail, g_strdup_printf(
+            "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+            m[5]));
+    }
+    return head;
+}
+
+static RxFilterInfo *virtio_net_query_rx_filter(NetClientState *nc)
+{
+    VirtIONet *n = ((NICState *)nc)->n;
+    RxFilterInfo *info = g_new0(RxFilterInfo, 1);
+    intList **vtail = &info->vlan_table;
+
+    info->name = g_strdup(nc->name);
+    info->promiscuous = n->promisc;
+    info->unicast = n->nouni ? RX_STATE_NONE
+                    : n->alluni ? RX_STATE_ALL : RX_STATE_NORMAL;
+    info->multicast = n->nomulti ? RX_STATE_NONE
+                      : n->allmulti ? RX_STATE_ALL : RX_STATE_NORMAL;
+    info->broadcast_allowed = !n->nobcast;
+    info->unicast_overflow = n->uni_overflow;
+    info->multicast_overflow = n->multi_overflow;
+    info->main_mac = mac_list(n->mac, 0, 1)->value;
+    info->unicast_table = mac_list(n->mac_table, 0,
+                                   n->mac_table_first_multi);
+    info->multicast_table = mac_list(n->mac_table, n->mac_table_first_multi,
+                                     n->mac_table_in_use);
+    if (virtio_net_has(n, VIRTIO_NET_F_CTRL_VLAN)) {
+        info->vlan = RX_STATE_NORMAL;
+        for (int v = 0; v < MAX_VLAN; v++) {
+            if (n->vlans[v / 32] & (1u << (v % 32))) {
+                QAPI_LIST_APPEND(vtail, v);
+            }
+        }
+    } else {
+        info->vlan = RX_STATE_ALL;
+    }
+    n->rxfilter_notify = true;
+    return info;
+}
+
 static NetClientInfo net_virtio_info = {
     .type = NET_CLIENT_DRIVER_NIC,
     .size = sizeof(NICState),
     .receive = virtio_net_receive,
     .can_receive = virtio_net_can_receive,
     .link_status_changed = virtio_net_link_changed,
+    .query_rx_filter = virtio_net_query_rx_filter,
 };
 
 static void virtio_net_get_config(VirtIODevice *vdev, uint8_t *config)
@@ -278,9 +571,17 @@ static void virtio_net_realize(DeviceState *dev, Error **errp)
     virtio_init(vdev, VIRTIO_ID_NET, sizeof(VirtIONetConfig));
     vdev->host_features |= 1ULL << VIRTIO_NET_F_MAC |
                            1ULL << VIRTIO_NET_F_STATUS |
-                           1ULL << VIRTIO_NET_F_MRG_RXBUF;
+                           1ULL << VIRTIO_NET_F_MRG_RXBUF |
+                           1ULL << VIRTIO_NET_F_CTRL_VQ |
+                           1ULL << VIRTIO_NET_F_CTRL_RX |
+                           1ULL << VIRTIO_NET_F_CTRL_VLAN |
+                           1ULL << VIRTIO_NET_F_CTRL_RX_EXTRA;
     n->rx_vq = virtio_add_queue(vdev, RX_QUEUE_SIZE, virtio_net_handle_rx);
     n->tx_vq = virtio_add_queue(vdev, TX_QUEUE_SIZE, virtio_net_handle_tx);
+    n->ctrl_vq = virtio_add_queue(vdev, CTRL_QUEUE_SIZE,
+                                  virtio_net_handle_ctrl);
+    n->rxfilter_notify = true;
+    virtio_net_reset(vdev);
     n->nic = (NICState *)qemu_new_net_client(&net_virtio_info, peer,
                                              TYPE_VIRTIO_NET, dev->id);
     n->nic->n = n;
@@ -346,6 +647,19 @@ static const VMStateDescription vmstate_virtio_net = {
         VMSTATE_UINT8(parent_obj.status, VirtIONet),
         VMSTATE_UINT64(parent_obj.guest_features, VirtIONet),
         VMSTATE_UINT16(status, VirtIONet),
+        VMSTATE_UINT8_ARRAY(mac, VirtIONet, 6),
+        VMSTATE_UINT8(promisc, VirtIONet),
+        VMSTATE_UINT8(allmulti, VirtIONet),
+        VMSTATE_UINT8(alluni, VirtIONet),
+        VMSTATE_UINT8(nomulti, VirtIONet),
+        VMSTATE_UINT8(nouni, VirtIONet),
+        VMSTATE_UINT8(nobcast, VirtIONet),
+        VMSTATE_UINT32(mac_table_in_use, VirtIONet),
+        VMSTATE_UINT32(mac_table_first_multi, VirtIONet),
+        VMSTATE_UINT8(uni_overflow, VirtIONet),
+        VMSTATE_UINT8(multi_overflow, VirtIONet),
+        VMSTATE_UINT8_ARRAY(mac_table, VirtIONet, MAC_TABLE_ENTRIES * 6),
+        VMSTATE_UINT32_ARRAY(vlans, VirtIONet, MAX_VLAN / 32),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -368,6 +682,7 @@ static void virtio_net_class_init(ObjectClass *klass, void *data)
     vdc->unrealize = virtio_net_unrealize;
     vdc->get_config = virtio_net_get_config;
     vdc->set_status = virtio_net_set_status;
+    vdc->reset = virtio_net_reset;
 }
 
 static const TypeInfo virtio_net_info = {

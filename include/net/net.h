@@ -27,6 +27,8 @@ typedef struct NetClientInfo {
     /* The peer drained its queue: the sender may produce again. */
     void (*send_resumed)(NetClientState *nc);
     void (*link_status_changed)(NetClientState *nc);
+    /* NICs with a receive filter: its state (and rearm the event). */
+    RxFilterInfo *(*query_rx_filter)(NetClientState *nc);
     void (*cleanup)(NetClientState *nc);
 } NetClientInfo;
 

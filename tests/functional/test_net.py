@@ -153,3 +153,32 @@ def test_bulk_64mib_both_ways(guest, tmp_path):
     sink.close()
     assert count[0] == size
     assert got.hexdigest() in out
+
+
+def test_rx_filter_through_control_queue(guest):
+    g = guest(args=["-netdev", "user,id=n0",
+                    "-device", "virtio-net-device,netdev=n0,id=nic0"])
+    g.console.expect(READY)
+    g.console.run("ip link set eth0 up")
+    ev = g.mon.wait_event("NIC_RX_FILTER_CHANGED", timeout=30)
+    assert ev["data"]["name"] == "nic0"
+    assert ev["data"]["path"].startswith("/machine/peripheral/nic0")
+    [info] = g.mon.cmd("query-rx-filter", name="nic0")
+    # Linux turned promiscuous mode off and listed its multicast groups.
+    assert info["promiscuous"] is False
+    assert info["main-mac"] == "52:54:00:12:34:56"
+    assert info["unicast"] == "normal" and info["multicast"] == "normal"
+    assert info["broadcast-allowed"] is True
+    assert info["vlan"] == "normal"
+    assert "33:33:00:00:00:01" in info["multicast-table"]
+    g.console.run("ip link set eth0 promisc on")
+    g.mon.wait_event("NIC_RX_FILTER_CHANGED", timeout=30)
+    assert g.mon.cmd("query-rx-filter")[0]["promiscuous"] is True
+    # Traffic still flows through the filter.
+    out = g.console.run("ip link set eth0 promisc off; udhcpc -i eth0 -q "
+                        "-n -s /bin/true 2>&1", timeout=60)
+    assert "lease of 10.0.2.15" in out
+    expect_error(g.mon, "query-rx-filter", {"name": "n0"},
+                 desc=r"net client\(n0\) isn't a NIC")
+    expect_error(g.mon, "query-rx-filter", {"name": "zz"},
+                 desc="invalid net client name: zz")
