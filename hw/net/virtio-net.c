@@ -381,6 +381,7 @@ static uint8_t virtio_net_ctrl(VirtIONet *n, uint8_t cls, uint8_t cmd,
     case VIRTIO_NET_CTRL_MAC:
         if (cmd == VIRTIO_NET_CTRL_MAC_ADDR_SET && len == 6) {
             memcpy(n->mac, data, 6);
+            memcpy(n->nic->nc.macaddr, data, 6);
             return VIRTIO_NET_OK;
         }
         if (cmd == VIRTIO_NET_CTRL_MAC_TABLE_SET) {
@@ -585,6 +586,7 @@ static void virtio_net_realize(DeviceState *dev, Error **errp)
     n->nic = (NICState *)qemu_new_net_client(&net_virtio_info, peer,
                                              TYPE_VIRTIO_NET, dev->id);
     n->nic->n = n;
+    memcpy(n->nic->nc.macaddr, n->mac, 6);
     qemu_set_info_str(&n->nic->nc, "model=%s,macaddr=%02x:%02x:%02x:%02x:"
                       "%02x:%02x", TYPE_VIRTIO_NET, n->mac[0], n->mac[1],
                       n->mac[2], n->mac[3], n->mac[4], n->mac[5]);

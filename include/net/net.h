@@ -38,6 +38,7 @@ struct NetClientState {
     char *model;
     char *name;
     char *info_str;             /* what 'info network' shows after type */
+    uint8_t macaddr[6];         /* a NIC's, for announce-self */
     bool link_down;
     bool is_netdev;             /* created by -netdev/netdev_add */
     GQueue queue;               /* frames waiting for this client */

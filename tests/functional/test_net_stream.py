@@ -160,3 +160,47 @@ def test_two_guests_ping_and_reconnect(tmp_path):
     finally:
         for g in guests:
             g.close()
+
+
+def read_frame(s):
+    def exact(n):
+        buf = b""
+        while len(buf) < n:
+            d = s.recv(n - len(buf))
+            assert d, "peer closed"
+            buf += d
+        return buf
+    return exact(struct.unpack(">I", exact(4))[0])
+
+
+def test_announce_self_sends_rarp(launch, tmp_path):
+    path = str(tmp_path / "a.sock")
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(path)
+    srv.listen(1)
+    m = start(launch, "-netdev",
+              "stream,id=c0,server=off,addr.type=unix,addr.path=" + path,
+              "-device", "virtio-net-device,netdev=c0,id=nic0,"
+              "mac=52:54:00:ab:cd:ef", "-device", "virtio-net-device")
+    s, _ = srv.accept()
+    s.settimeout(10)
+    m.mon.cmd("announce-self", initial=10, max=40, rounds=3, step=10,
+              interfaces=["nic0"], id="a1")
+    mac = bytes.fromhex("525400abcdef")
+    for _ in range(3):
+        f = read_frame(s)
+        assert len(f) == 60
+        assert f[:6] == b"\xff" * 6 and f[6:12] == mac
+        assert f[12:14] == b"\x80\x35"          # RARP
+        assert f[20:22] == b"\x00\x03"          # reverse request
+        assert f[22:28] == mac and f[32:38] == mac
+    # Only three rounds were asked for.
+    s.settimeout(0.5)
+    try:
+        extra = s.recv(1)
+    except socket.timeout:
+        extra = b""
+    assert extra == b""
+    expect_error(m.mon, "announce-self", {"initial": 1, "max": 1,
+                                          "rounds": 1},
+                 desc="Parameter 'step' is missing")
