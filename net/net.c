@@ -231,6 +231,8 @@ bool net_client_init(Netdev *netdev, Error **errp)
         return net_init_tap(netdev, netdev->id, NULL, errp);
     case NET_CLIENT_DRIVER_DGRAM:
         return net_init_dgram(netdev, netdev->id, NULL, errp);
+    case NET_CLIENT_DRIVER_SOCKET:
+        return net_init_socket(netdev, netdev->id, NULL, errp);
     default:
         error_setg(errp, "Parameter 'type' does not accept value '%s'",
                    NetClientDriver_str(netdev->type));
@@ -492,6 +494,10 @@ bool net_init_net_cmdline(const char *optarg, char **device_opts,
     case NET_CLIENT_DRIVER_DGRAM:
         port = net_hub_add_port(0, NULL);
         ok = net_init_dgram(netdev, id, port, errp);
+        break;
+    case NET_CLIENT_DRIVER_SOCKET:
+        port = net_hub_add_port(0, NULL);
+        ok = net_init_socket(netdev, id, port, errp);
         break;
     default:
         error_setg(errp, "Parameter 'type' does not accept value '%s'",

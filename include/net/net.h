@@ -107,6 +107,8 @@ bool net_init_tap(const Netdev *netdev, const char *name,
                   NetClientState *peer, Error **errp);
 bool net_init_dgram(const Netdev *netdev, const char *name,
                     NetClientState *peer, Error **errp);
+bool net_init_socket(const Netdev *netdev, const char *name,
+                     NetClientState *peer, Error **errp);
 
 /* Hubs (hub.c): the -net segments, every port hears every other one. */
 NetClientState *net_hub_add_port(int hub_id, const char *name);

@@ -101,3 +101,35 @@ def test_dgram_multicast_group(launch, tmp_path):
             break
         b.mon.cmd("query-status")
     assert any(f[6:12] == mac for f, _ in read_pcap(pcap)[1])
+
+
+def test_legacy_socket_options(launch, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        tport = probe.getsockname()[1]
+    a = start(launch, "-netdev", "socket,id=s0,listen=127.0.0.1:%d" % tport,
+              "-device", "virtio-net-device,netdev=s0")
+    b = start(launch, "-netdev", "socket,id=s1,connect=127.0.0.1:%d" % tport,
+              "-device", "virtio-net-device,netdev=s1")
+    a.mon.wait_event("NETDEV_STREAM_CONNECTED", timeout=15)
+    assert "s1: index=0,type=stream,connected to 127.0.0.1:%d" % tport in \
+        hmp(b.mon, "info network")
+    # udp= with localaddr=: datagrams to and from a peer.
+    vport = free_udp_port()
+    pcap = str(tmp_path / "u.pcap")
+    peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    peer.bind(("127.0.0.1", 0))
+    c = start(launch, "-netdev", "socket,id=u0,udp=127.0.0.1:%d,"
+              "localaddr=127.0.0.1:%d" % (peer.getsockname()[1], vport),
+              "-device", "virtio-net-device,netdev=u0",
+              "-object", "filter-dump,id=f,netdev=u0,file=" + pcap)
+    check_link(c, peer, ("127.0.0.1", vport), pcap)
+    for args, msg in (
+            ({}, "exactly one of listen=, connect=, mcast= or udp= is "
+                 "required"),
+            ({"listen": ":1", "connect": ":2"}, "exactly one of"),
+            ({"listen": ":1", "localaddr": "1.2.3.4"},
+             "localaddr= is only valid with mcast= or udp="),
+            ({"udp": "127.0.0.1:1"}, "localaddr= is mandatory with udp=")):
+        expect_error(c.mon, "netdev_add",
+                     dict({"type": "socket", "id": "x"}, **args), desc=msg)
