@@ -32,6 +32,7 @@ bench:
 	bash tests/bench/qmp.sh
 	bash tests/bench/tcg.sh
 	bash tests/bench/libvirt.sh
+	bash tests/bench/net.sh
 
 install: all
 	meson install -C $(BUILD)

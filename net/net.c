@@ -14,8 +14,8 @@
 #include "qapi/qapi-visit-net.h"
 #include "net/net.h"
 
-/* What may wait for one receiver before the sender is stopped. */
-#define NET_QUEUE_MAX_BYTES (1 << 20)
+/* Frames that may wait for one receiver, as QEMU's net queue. */
+#define NET_QUEUE_MAX_PACKETS 10000
 
 static QTAILQ_HEAD(, NetClientState) net_clients =
     QTAILQ_HEAD_INITIALIZER(net_clients);
@@ -160,20 +160,23 @@ ssize_t qemu_send_packet(NetClientState *sender, const uint8_t *buf,
     if (to->dump_filters) {
         netfilter_dump_frame(to, buf, size);
     }
+    /* Older frames go first; the receiver may have room again already
+     * without having told us (notifications can be suppressed). */
+    if (!g_queue_is_empty(&to->queue)) {
+        qemu_flush_queued_packets(to);
+    }
     if (g_queue_is_empty(&to->queue) && net_can_deliver(to) &&
         net_deliver(sender, to, buf, size) > 0) {
         return size;
     }
-    if (to->queued_bytes + size > NET_QUEUE_MAX_BYTES) {
-        to->sender_blocked = true;
-        return 0;           /* dropped; the sender waits for resumption */
-    }
-    g_queue_push_tail(&to->queue, g_bytes_new(buf, size));
-    to->queued_bytes += size;
-    if (to->queued_bytes >= NET_QUEUE_MAX_BYTES / 2) {
+    if (g_queue_get_length(&to->queue) >= NET_QUEUE_MAX_PACKETS) {
+        /* Full, as QEMU's queue of 10000: the frame is lost, and the
+         * sender is asked to pause if it can. */
         to->sender_blocked = true;
         return 0;
     }
+    g_queue_push_tail(&to->queue, g_bytes_new(buf, size));
+    to->queued_bytes += size;
     return size;
 }
 
@@ -192,7 +195,8 @@ void qemu_flush_queued_packets(NetClientState *nc)
         nc->queued_bytes -= len;
         g_bytes_unref(frame);
     }
-    if (nc->sender_blocked && nc->queued_bytes < NET_QUEUE_MAX_BYTES / 2) {
+    if (nc->sender_blocked &&
+        g_queue_get_length(&nc->queue) < NET_QUEUE_MAX_PACKETS / 2) {
         nc->sender_blocked = false;
         if (nc->peer && nc->peer->info->send_resumed) {
             nc->peer->info->send_resumed(nc->peer);

@@ -1,117 +1,147 @@
-#!/bin/sh
-# Network benchmark: TCP throughput through 'user' networking (libslirp)
-# between a riscv64 guest and the host, guest->host and host->guest, for
-# Vireo and Debian's qemu-system-riscv64 with the same kernel, initramfs
-# and -netdev/-device.  Prints MiB/s of each and the ratio vireo/qemu
-# (above 1.0: Vireo is faster).
-# Usage: tests/bench/net.sh [BUILDDIR] [MiB]   (default: build, 64)
+#!/usr/bin/env bash
+# TCP throughput through user networking (libslirp), Vireo vs Debian's
+# qemu-system-riscv64 in one run, same kernel and initramfs, same
+# -netdev user + virtio-net-device: guest->host (busybox nc to a host
+# listener) and host->guest (a hostfwd port into busybox nc -l).
+# Prints MiB/s side by side and ratios (>1 means Vireo is faster).
 # SPDX-License-Identifier: MIT
-set -eu
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+vireo="${VIREO_SYSTEM_RISCV64:-$top/build/vireo-system-riscv64}"
+qemu="${QEMU_SYSTEM_RISCV64:-/usr/bin/qemu-system-riscv64}"
+mib="${MIB:-64}"
+guest=$(ls -td "$HOME"/.cache/vireo/guest/*/.done 2>/dev/null | head -1 || true)
+guest=${guest%/.done}
+[ -n "$guest" ] || { echo "no guest image: run tests/guest/build.sh" >&2; exit 1; }
 
-BUILD=${1:-build}
-MIB=${2:-64}
-VIREO=$BUILD/vireo-system-riscv64
-QEMU=${QEMU_SYSTEM_RISCV64:-/usr/bin/qemu-system-riscv64}
-for t in "$VIREO" "$QEMU"; do
-    [ -x "$t" ] || { echo "missing $t" >&2; exit 1; }
-done
-HERE=$(cd "$(dirname "$0")" && pwd)
+/usr/bin/python3 - "$vireo" "$qemu" "$mib" "$guest" <<'PY'
+import os, re, socket, subprocess, sys, tempfile, threading, time
 
-VIREO="$VIREO" QEMU="$QEMU" MIB="$MIB" \
-PYTHONPATH="$HERE/../functional" /usr/bin/python3 - <<'PY'
-import os
-import pathlib
-import socket
-import tempfile
-import threading
-import time
-
-import test_riscv_boot as trb
-
-MIB = int(os.environ["MIB"])
-SIZE = MIB << 20
+vireo, qemu, mib, guest = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
+    sys.argv[4]
+TOTAL = mib << 20
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
-def run(binary):
-    os.environ["VIREO_SYSTEM_RISCV64"] = binary
-    fwd = free_port()
-    tmp = tempfile.TemporaryDirectory()
-    g = trb.Guest(pathlib.Path(tmp.name),
-                  ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:5001"
-                   % fwd, "-device", "virtio-net-device,netdev=n0"])
-    try:
-        g.console.expect(trb.READY)
-        g.console.run("ip link set eth0 up; ip addr add 10.0.2.15/24 "
-                      "dev eth0; ip route add default via 10.0.2.2")
-        # guest -> host: the host counts what arrives.
-        srv = socket.socket()
-        srv.bind(("127.0.0.1", 0))
-        srv.listen(1)
-        got = {}
-
-        def sink():
-            c, _ = srv.accept()
-            n, t0 = 0, None
-            while True:
-                d = c.recv(1 << 20)
-                if t0 is None:
-                    t0 = time.monotonic()
-                if not d:
-                    break
-                n += len(d)
-            got["n"], got["t"] = n, time.monotonic() - t0
-            c.close()
-
-        th = threading.Thread(target=sink)
-        th.start()
-        g.console.run("dd if=/dev/zero bs=65536 count=%d 2>/dev/null | "
-                      "nc 10.0.2.2 %d" % (MIB * 16, srv.getsockname()[1]),
-                      timeout=900)
-        th.join(900)
-        srv.close()
-        assert got["n"] == SIZE, got
-        up = MIB / got["t"]
-        # host -> guest through hostfwd: done when the guest has counted
-        # every byte (its nc ends at EOF).
-        res = {}
-        rx = threading.Thread(target=lambda: res.setdefault(
-            "out", g.console.run("nc -l -p 5001 </dev/null | wc -c",
-                                 timeout=900)))
-        rx.start()
-        time.sleep(2)       # slirp accepts before the guest listens
-        buf = b"\0" * (1 << 20)
-        for _ in range(100):
+class Guest:
+    def __init__(self, binary, fwd_port):
+        d = tempfile.mkdtemp()
+        self.sock_path = os.path.join(d, "serial")
+        self.proc = subprocess.Popen([
+            binary, "-M", "virt", "-m", "512", "-display", "none",
+            "-nodefaults", "-chardev",
+            "socket,id=s0,path=%s,server=on,wait=off" % self.sock_path,
+            "-serial", "chardev:s0", "-kernel", os.path.join(guest, "Image"),
+            "-initrd", os.path.join(guest, "initramfs.cpio.gz"),
+            "-append", "console=ttyS0", "-netdev",
+            "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:5001" % fwd_port,
+            "-device", "virtio-net-device,netdev=n0"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        while True:
             try:
-                c = socket.create_connection(("127.0.0.1", fwd), 5)
-                c.settimeout(None)
-                c.send(b"")
+                self.s = socket.socket(socket.AF_UNIX)
+                self.s.connect(self.sock_path)
                 break
             except OSError:
-                time.sleep(0.2)
-        t0 = time.monotonic()
-        for _ in range(MIB):
-            c.sendall(buf)
-        c.shutdown(socket.SHUT_WR)
-        rx.join(900)
-        down = MIB / (time.monotonic() - t0)
-        c.close()
-        assert str(SIZE) in res["out"], res
-        return up, down
+                time.sleep(0.05)
+        self.buf = b""
+        self.expect(b"VIREO-GUEST-READY")
+        self.run("ip link set eth0 up; ip addr add 10.0.2.15/24 dev eth0; "
+                 "ip route add default via 10.0.2.2")
+
+    def expect(self, what, timeout=120):
+        deadline = time.time() + timeout
+        while what not in self.buf:
+            if time.time() > deadline:
+                raise SystemExit("timeout waiting for %r" % what)
+            self.s.settimeout(1)
+            try:
+                self.buf += self.s.recv(65536)
+            except socket.timeout:
+                pass
+        self.buf = self.buf[self.buf.index(what) + len(what):]
+
+    def run(self, cmd):
+        self.s.sendall(cmd.encode() + b"; echo DONE-$((1+1))\n")
+        self.expect(b"DONE-2")
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def guest_to_host(g):
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port = srv.getsockname()[1]
+    got = [0, 0.0]
+
+    def sink():
+        c, _ = srv.accept()
+        t0 = time.perf_counter()
+        while got[0] < TOTAL:
+            data = c.recv(1 << 20)
+            if not data:
+                break
+            got[0] += len(data)
+        got[1] = time.perf_counter() - t0
+        c.close()           # busybox nc only ends when the peer closes
+    t = threading.Thread(target=sink)
+    t.start()
+    g.s.sendall(("dd if=/dev/zero bs=65536 count=%d 2>/dev/null | "
+                 "nc 10.0.2.2 %d\n" % (TOTAL >> 16, port)).encode())
+    t.join(600)
+    assert got[0] == TOTAL, got
+    g.run("true")
+    return TOTAL / got[1] / (1 << 20)
+
+
+def host_to_guest(g, fwd_port):
+    # busybox nc neither stops at the peer's EOF nor may read the tty from
+    # the background: stdin from /dev/null, and killed once wc is done.
+    g.run("(nc -l -p 5001 </dev/null | head -c %d | wc -c) & true" % TOTAL)
+    time.sleep(1)
+    chunk = bytes(1 << 20)
+    for _ in range(50):
+        try:
+            c = socket.create_connection(("127.0.0.1", fwd_port), 5)
+            c.settimeout(600)
+            break
+        except OSError:
+            time.sleep(0.2)
+    t0 = time.perf_counter()
+    for _ in range(mib):
+        c.sendall(chunk)
+    # Done when the guest's wc reports every byte (head has them all); the
+    # count ending a line is not the echo of the command.
+    g.expect(b"%d\r\n" % TOTAL, timeout=600)
+    elapsed = time.perf_counter() - t0
+    c.close()
+    g.run("killall nc 2>/dev/null; true")
+    return TOTAL / elapsed / (1 << 20)
+
+
+res = {}
+for label, binary in (("vireo", vireo), ("qemu", qemu)):
+    port = free_port()
+    g = Guest(binary, port)
+    try:
+        res[label] = (guest_to_host(g), host_to_guest(g, port))
     finally:
         g.close()
-        tmp.cleanup()
-
-
-q = run(os.environ["QEMU"])
-v = run(os.environ["VIREO"])
-for name, qi, vi in (("guest->host", q[0], v[0]),
-                     ("host->guest", q[1], v[1])):
-    print("%-12s %d MiB  qemu %7.2f MiB/s  vireo %7.2f MiB/s  ratio %5.2f"
-          % (name, MIB, qi, vi, vi / qi))
+print("%-30s %10s %10s %8s" % ("user net TCP, %d MiB" % mib, "vireo",
+                               "qemu", "ratio"))
+for i, what in enumerate(("guest -> host", "host -> guest")):
+    print("%-30s %7.1f MiB/s %6.1f MiB/s %6.2fx" % (
+        what, res["vireo"][i], res["qemu"][i],
+        res["vireo"][i] / res["qemu"][i]))
 PY
