@@ -109,6 +109,8 @@ def host_to_guest(g, fwd_port):
     # busybox nc neither stops at the peer's EOF nor may read the tty from
     # the background: stdin from /dev/null, and killed once wc is done.
     g.run("(nc -l -p 5001 </dev/null | head -c %d | wc -c) & true" % TOTAL)
+    g.run("while ! grep -q ':1389 0*:0000 0A' /proc/net/tcp /proc/net/tcp6; "
+          "do sleep 0.2; done")
     time.sleep(1)
     chunk = bytes(1 << 20)
     for _ in range(50):
