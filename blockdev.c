@@ -482,8 +482,6 @@ static BlockDeviceInfo *node_info(BlockDriverState *bs, bool flat,
                                   Error **errp)
 {
     BlockDeviceInfo *info = g_new0(BlockDeviceInfo, 1);
-    const char *dz = bs->options ?
-        qdict_get_try_str(bs->options, "detect-zeroes") : NULL;
     int depth = 0;
 
     info->image = image_info(bs, flat, errp);
@@ -504,10 +502,8 @@ static BlockDeviceInfo *node_info(BlockDriverState *bs, bool flat,
     }
     info->backing_file_depth = depth;
     info->encrypted = bs->encrypted;
-    info->detect_zeroes = dz ? qapi_enum_parse(
-        &BlockdevDetectZeroesOptions_lookup, dz,
-        BLOCKDEV_DETECT_ZEROES_OPTIONS_OFF, NULL)
-        : BLOCKDEV_DETECT_ZEROES_OPTIONS_OFF;
+    /* The block layer's values are QAPI's, in QAPI's order. */
+    info->detect_zeroes = (BlockdevDetectZeroesOptions)bs->detect_zeroes;
     info->cache = g_new0(BlockdevCacheInfo, 1);
     info->cache->writeback = true;
     info->cache->direct = bs->cache_direct;

@@ -196,7 +196,7 @@ static void flatten_cache(QDict *opts)
 static bool take_generic_options(BlockDriverState *bs, QDict *opts,
                                   bool *force_share, Error **errp)
 {
-    const char *discard;
+    const char *discard, *dz;
 
     flatten_cache(opts);
     if (take_bool(opts, "read-only", false, &bs->read_only, errp) < 0 ||
@@ -222,7 +222,25 @@ static bool take_generic_options(BlockDriverState *bs, QDict *opts,
         qdict_del(opts, "discard");
     }
     qdict_del(opts, "auto-read-only");
-    qdict_del(opts, "detect-zeroes");
+    dz = qdict_get_try_str(opts, "detect-zeroes");
+    if (dz) {
+        if (!strcmp(dz, "on")) {
+            bs->detect_zeroes = BDRV_DETECT_ZEROES_ON;
+        } else if (!strcmp(dz, "unmap")) {
+            if (!bs->discard_unmap) {
+                error_setg(errp, "setting detect-zeroes to unmap is not "
+                           "allowed without setting discard operation to "
+                           "unmap");
+                return false;
+            }
+            bs->detect_zeroes = BDRV_DETECT_ZEROES_UNMAP;
+        } else if (strcmp(dz, "off")) {
+            error_setg(errp, "Parameter 'detect-zeroes' does not accept "
+                       "value '%s'", dz);
+            return false;
+        }
+        qdict_del(opts, "detect-zeroes");
+    }
     return true;
 }
 
@@ -840,6 +858,16 @@ int bdrv_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
     return bs->drv->preadv(bs, offset, bytes, iov, niov);
 }
 
+static bool iov_all_zero(const struct iovec *iov, int niov)
+{
+    for (int i = 0; i < niov; i++) {
+        if (!buffer_is_zero(iov[i].iov_base, iov[i].iov_len)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 int bdrv_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
                  struct iovec *iov, int niov, int flags)
 {
@@ -857,6 +885,13 @@ int bdrv_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
     if ((flags & BDRV_REQ_WRITE_COMPRESSED) &&
         strcmp(bs->drv->format_name, "qcow2")) {
         return -ENOTSUP;
+    }
+    /* detect-zeroes: an all-zero write becomes a (cheaper) zero write. */
+    if (bs->detect_zeroes != BDRV_DETECT_ZEROES_OFF &&
+        !(flags & BDRV_REQ_WRITE_COMPRESSED) && iov_all_zero(iov, niov)) {
+        return bdrv_pwrite_zeroes(bs, offset, bytes,
+            bs->detect_zeroes == BDRV_DETECT_ZEROES_UNMAP ?
+            BDRV_REQ_MAY_UNMAP : 0);
     }
     return bs->drv->pwritev(bs, offset, bytes, iov, niov, flags);
 }

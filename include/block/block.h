@@ -153,6 +153,9 @@ struct BlockDriverState {
     bool read_only;
     bool cache_direct, cache_no_flush;
     bool discard_unmap;         /* discard=unmap */
+    enum {
+        BDRV_DETECT_ZEROES_OFF, BDRV_DETECT_ZEROES_ON, BDRV_DETECT_ZEROES_UNMAP
+    } detect_zeroes;
     bool encrypted;
     bool corrupt;               /* metadata damaged: writes refused */
     int refcnt;

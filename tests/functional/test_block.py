@@ -214,3 +214,33 @@ def test_create_job_snapshots_and_transaction(guest, tmp_path):
     assert "into.overlay" in r.stdout
     subprocess.run(["qemu-img", "check", snap2], check=True,
                    capture_output=True)
+
+
+def test_detect_zeroes(guest, tmp_path):
+    import json
+    import subprocess
+    img = str(tmp_path / "z.qcow2")
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", img, "16M"],
+                   check=True, capture_output=True)
+    g = guest(args=[
+        "-blockdev", '{"driver":"file","filename":"%s","node-name":"f"}'
+                     % img,
+        "-blockdev", '{"driver":"qcow2","node-name":"q","file":"f",'
+                     '"detect-zeroes":"on"}',
+        "-device", "virtio-blk-device,drive=q"])
+    g.console.expect(READY)
+    nodes = {n["node-name"]: n for n in g.mon.cmd("query-named-block-nodes")}
+    assert nodes["q"]["detect_zeroes"] == "on"
+    # Zeroes become zero clusters; real data is written as data.
+    g.console.run("dd if=/dev/zero of=/dev/vda bs=65536 count=16 "
+                  "conv=fsync 2>/dev/null; echo x | dd of=/dev/vda bs=512 "
+                  "seek=4096 conv=sync,fsync 2>/dev/null")
+    g.mon.cmd("quit")
+    g.proc.wait(30)
+    m = json.loads(subprocess.run(["qemu-img", "map", "--output=json", img],
+                                  check=True, capture_output=True,
+                                  text=True).stdout)
+    first = [e for e in m if e["start"] == 0][0]
+    assert first["zero"] and not first["data"]
+    assert any(e["data"] and e["start"] <= 2 << 20 < e["start"] + e["length"]
+               for e in m)
