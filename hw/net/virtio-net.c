@@ -431,9 +431,20 @@ static void virtio_net_handle_ctrl(VirtIODevice *vdev, VirtQueue *vq)
     VirtQueueElement *elem;
 
     while ((elem = virtqueue_pop(vq))) {
-        g_autofree uint8_t *req = g_malloc(MAX(elem->out_len, 2));
+        g_autofree uint8_t *req = NULL;
         size_t off = 0;
         uint8_t status = VIRTIO_NET_ERR;
+
+        /* Real requests are small; a huge one is refused, not copied. */
+        if (elem->out_len > 64 * 1024) {
+            qemu_log_mask(LOG_GUEST_ERROR, "virtio-net: control request "
+                          "of %zu bytes refused\n", elem->out_len);
+            copy_to_elem(elem, 0, &status, 1);
+            virtqueue_push(vq, elem, elem->in_len ? 1 : 0);
+            g_free(elem);
+            continue;
+        }
+        req = g_malloc(MAX(elem->out_len, 2));
 
         for (unsigned i = 0; i < elem->out_num; i++) {
             memcpy(req + off, elem->out_sg[i].iov_base,
