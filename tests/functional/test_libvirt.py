@@ -101,10 +101,11 @@ class PtyConsole:
         self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
         tty.setraw(self.fd)
         self.buf = b""
-        # Lines typed while the guest boots may arrive cut; one that cut
-        # a quote or $(( open would leave the shell waiting for more, so
-        # the first line has neither.
-        self.run("echo vireo-up | tr a-z A-Z", "VIREO-UP")
+        # Lines typed while the guest boots may arrive cut.  A cut line
+        # must not leave the shell waiting (an open quote or $(( ) or a
+        # command reading the console (the tail of a pipe), so the first
+        # line is a lone printf whose output differs from its text.
+        self.run("printf %s%s VIREO UP", "VIREOUP")
 
     def run(self, cmd, want, timeout=120):
         """Type @cmd until the output shows @want (the shell may still be
