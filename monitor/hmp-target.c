@@ -1,6 +1,7 @@
 /*
  * HMP commands about the guest's CPUs and memory: info registers,
- * info cpus, info mtree, x and xp (memory dumps in QEMU's format).
+ * info cpus, info mtree, x and xp (memory dumps and disassembly in QEMU's
+ * format).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -47,6 +48,52 @@ void hmp_info_mtree(Monitor *mon, const QDict *qdict)
     monitor_puts(mon, out->str);
 }
 
+static bool read_guest(uint64_t addr, void *buf, size_t len,
+                       bool is_physical)
+{
+    if (is_physical) {
+        return address_space_read(&address_space_memory, addr,
+                                  MEMTXATTRS_UNSPECIFIED, buf, len)
+               == MEMTX_OK;
+    }
+    return arch_cpu_memory_read(0, addr, buf, len);
+}
+
+/* x/Ni and xp/Ni: N instructions from @addr. */
+static void disas_dump(Monitor *mon, int count, uint64_t addr,
+                       bool is_physical)
+{
+    g_autoptr(GString) line = g_string_new(NULL);
+
+    for (int i = 0; i < count; i++) {
+        uint8_t buf[4];
+        size_t avail = 0;
+        unsigned len;
+
+        /* Read what the longest instruction needs, less at the edge of
+         * readable memory (a short last instruction may still fit). */
+        for (size_t want = sizeof(buf); want >= 2 && !avail; want /= 2) {
+            if (read_guest(addr, buf, want, is_physical)) {
+                avail = want;
+            }
+        }
+        if (!avail) {
+            monitor_printf(mon, "0x%016" PRIx64 ": Cannot access memory\n",
+                           addr);
+            return;
+        }
+        g_string_truncate(line, 0);
+        len = arch_disas_line(line, addr, buf, avail);
+        if (!len) {
+            monitor_printf(mon, "0x%08" PRIx64
+                           ": Asm output not supported on this arch\n", addr);
+            return;
+        }
+        monitor_puts(mon, line->str);
+        addr += len;
+    }
+}
+
 static void memory_dump(Monitor *mon, int count, int format, int wsize,
                         uint64_t addr, bool is_physical)
 {
@@ -59,7 +106,7 @@ static void memory_dump(Monitor *mon, int count, int format, int wsize,
         return;
     }
     if (format == 'i') {
-        monitor_printf(mon, "Disassembly is not available in this build\n");
+        disas_dump(mon, count, addr, is_physical);
         return;
     }
     switch (format) {
@@ -78,18 +125,11 @@ static void memory_dump(Monitor *mon, int count, int format, int wsize,
         break;
     }
     while (len > 0) {
-        uint8_t buf[16];
+        uint8_t buf[4];
         int l = MIN(len, line_size);
 
         monitor_printf(mon, "%016" PRIx64 ":", addr);
-        if (is_physical) {
-            if (address_space_read(&address_space_memory, addr,
-                                   MEMTXATTRS_UNSPECIFIED, buf, l)
-                != MEMTX_OK) {
-                monitor_printf(mon, " Cannot access memory\n");
-                break;
-            }
-        } else if (!arch_cpu_memory_read(0, addr, buf, l)) {
+        if (!read_guest(addr, buf, l, is_physical)) {
             monitor_printf(mon, " Cannot access memory\n");
             break;
         }

@@ -7,6 +7,8 @@
 #include "vireo/error.h"
 #include "exec/memory.h"
 #include "target/riscv/cpu-qom.h"
+#include "target/riscv/decode.h"
+#include "target/riscv/log.h"
 #include "system/arch.h"
 
 const SysEmuTarget arch_target = SYS_EMU_TARGET_RISCV64;
@@ -55,12 +57,18 @@ bool arch_cpu_memory_read(int index, uint64_t addr, void *buf, size_t len)
     return true;
 }
 
+unsigned arch_disas_line(GString *out, uint64_t pc, const uint8_t *buf,
+                         size_t len)
+{
+    return riscv_disas_line(out, pc, buf, len);
+}
+
 void arch_cpu_dump_state(int index, GString *out)
 {
     RISCVCPU *cpu = riscv_cpu_by_index(index);
 
     if (cpu) {
-        riscv_cpu_dump_state(cpu, out, RISCV_DUMP_FPU);
+        riscv_dump_state(&cpu->env, out, RISCV_DUMP_FPU);
     }
 }
 

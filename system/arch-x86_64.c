@@ -30,6 +30,12 @@ bool arch_cpu_memory_read(int index, uint64_t addr, void *buf, size_t len)
     return false;
 }
 
+unsigned arch_disas_line(GString *out, uint64_t pc, const uint8_t *buf,
+                         size_t len)
+{
+    return 0;
+}
+
 void arch_cpu_dump_state(int index, GString *out)
 {
 }

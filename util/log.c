@@ -13,6 +13,7 @@ int qemu_loglevel;
 
 static FILE *log_file;              /* NULL: stderr */
 static char *log_filename;
+static bool log_opened;
 static GMutex log_lock;
 
 typedef struct LogItem {
@@ -23,12 +24,9 @@ typedef struct LogItem {
 
 static const LogItem log_items[] = {
     { CPU_LOG_TB_OUT_ASM, "out_asm",
-      "show generated host assembly code for each compiled TB" },
+      "show generated host code (as bytes) for each compiled TB" },
     { CPU_LOG_TB_IN_ASM, "in_asm", "show target assembly code for each "
       "compiled TB" },
-    { CPU_LOG_TB_OP, "op", "show micro ops for each compiled TB" },
-    { CPU_LOG_TB_OP_OPT, "op_opt", "show micro ops after optimization" },
-    { CPU_LOG_TB_OP_IND, "op_ind", "show micro ops before indirect lowering" },
     { CPU_LOG_INT, "int", "show interrupts/exceptions in short format" },
     { CPU_LOG_EXEC, "exec", "show trace before each executed TB (lots of "
       "logs)" },
@@ -36,13 +34,10 @@ static const LogItem log_items[] = {
       "(lots of logs)" },
     { CPU_LOG_TB_FPU, "fpu", "include FPU registers in the 'cpu' logging" },
     { CPU_LOG_MMU, "mmu", "log MMU-related activities" },
-    { CPU_LOG_PCALL, "pcall", "x86 only: show protected mode far calls/"
-      "returns/exceptions" },
     { CPU_LOG_RESET, "cpu_reset", "show CPU state before CPU resets" },
     { LOG_UNIMP, "unimp", "log unimplemented functionality" },
     { LOG_GUEST_ERROR, "guest_errors", "log when the guest OS does something "
       "invalid (eg accessing a\nnon-existent register)" },
-    { CPU_LOG_PAGE, "page", "dump pages at beginning of user mode emulation" },
     { CPU_LOG_TB_NOCHAIN, "nochain", "do not chain compiled TBs so that "
       "\"exec\" and \"cpu\" show\ncomplete traces" },
     { 0, NULL, NULL },
@@ -113,6 +108,9 @@ void qemu_print_log_usage(FILE *f)
 
 bool qemu_set_log_filename(const char *filename, Error **errp)
 {
+    if (g_strcmp0(filename, log_filename)) {
+        log_opened = false;     /* a new file starts afresh */
+    }
     g_free(log_filename);
     log_filename = filename ? g_strdup(filename) : NULL;
     return true;
@@ -123,13 +121,16 @@ bool qemu_set_log(int mask, Error **errp)
     FILE *f = NULL;
 
     if (log_filename) {
-        f = fopen(log_filename, "a");
+        /* Like QEMU: the first open starts the file afresh, later ones
+         * (the HMP "log" command, re-setting -D) append to it. */
+        f = fopen(log_filename, log_opened ? "a" : "w");
         if (!f) {
             error_setg_errno(errp, errno, "Error opening logfile %s",
                              log_filename);
             return false;
         }
         setvbuf(f, NULL, _IOLBF, 0);
+        log_opened = true;
     }
     g_mutex_lock(&log_lock);
     if (log_file) {

@@ -18,6 +18,13 @@ Object *arch_cpu_object(int index);
 int64_t arch_cpu_thread_id(int index);
 /* Reads guest virtual memory as vCPU @index sees it; false on a fault. */
 bool arch_cpu_memory_read(int index, uint64_t addr, void *buf, size_t len);
+/*
+ * Disassemble the instruction at guest address @pc from @buf (@len bytes
+ * readable) as one line; returns its length, or 0 when @len is too short
+ * or the target has no disassembler.
+ */
+unsigned arch_disas_line(GString *out, uint64_t pc, const uint8_t *buf,
+                         size_t len);
 /* "info registers" for vCPU @index. */
 void arch_cpu_dump_state(int index, GString *out);
 

@@ -13,20 +13,15 @@
 /* Item bits, with QEMU's values and -d names. */
 #define CPU_LOG_TB_OUT_ASM (1 << 0)     /* out_asm */
 #define CPU_LOG_TB_IN_ASM  (1 << 1)     /* in_asm */
-#define CPU_LOG_TB_OP      (1 << 2)     /* op */
-#define CPU_LOG_TB_OP_OPT  (1 << 3)     /* op_opt */
 #define CPU_LOG_INT        (1 << 4)     /* int */
 #define CPU_LOG_EXEC       (1 << 5)     /* exec */
-#define CPU_LOG_PCALL      (1 << 6)     /* pcall */
 #define CPU_LOG_TB_CPU     (1 << 8)     /* cpu */
 #define CPU_LOG_RESET      (1 << 9)     /* cpu_reset */
 #define LOG_UNIMP          (1 << 10)    /* unimp */
 #define LOG_GUEST_ERROR    (1 << 11)    /* guest_errors */
 #define CPU_LOG_MMU        (1 << 12)    /* mmu */
 #define CPU_LOG_TB_NOCHAIN (1 << 13)    /* nochain */
-#define CPU_LOG_PAGE       (1 << 14)    /* page */
 #define LOG_TRACE          (1 << 15)    /* set while trace points log */
-#define CPU_LOG_TB_OP_IND  (1 << 16)    /* op_ind */
 #define CPU_LOG_TB_FPU     (1 << 17)    /* fpu */
 
 extern int qemu_loglevel;

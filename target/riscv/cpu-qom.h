@@ -41,9 +41,6 @@ int riscv_cpu_count(void);
 
 extern const VMStateDescription vmstate_riscv_cpu;
 
-/* `info registers` in QEMU's layout; RISCV_DUMP_FPU adds f0-f31. */
-#define RISCV_DUMP_FPU 0x1
-void riscv_cpu_dump_state(RISCVCPU *cpu, GString *out, int flags);
 /* Guest-physical page of @addr in the hart's current mode, or -1. */
 int64_t riscv_cpu_get_phys_page_debug(RISCVCPU *cpu, uint64_t addr);
 

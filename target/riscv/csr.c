@@ -8,6 +8,7 @@
 #include "vireo/osdep.h"
 #include "target/riscv/cpu.h"
 #include "target/riscv/csr.h"
+#include "target/riscv/log.h"
 
 #define MSTATUS_WRITABLE (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | \
                           MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP | \
@@ -467,6 +468,9 @@ void riscv_cpu_reset(CPURISCVState *env, uint64_t reset_pc)
     AddressSpace *as = env->as;
     RISCVCPUHooks hooks = env->hooks;
 
+    if (unlikely(qemu_loglevel_mask(CPU_LOG_RESET))) {
+        riscv_log_reset(env);
+    }
     memset(env, 0, sizeof(*env));
     env->mhartid = hartid;
     env->as = as;
@@ -518,6 +522,9 @@ void riscv_do_trap(CPURISCVState *env, uint64_t cause, uint64_t tval)
     uint64_t code = cause & ~(1ULL << 63);
     uint64_t deleg = interrupt ? env->mideleg : env->medeleg;
 
+    if (unlikely(qemu_loglevel_mask(CPU_LOG_INT))) {
+        riscv_log_trap(env, cause, tval);
+    }
     if (env->priv <= PRV_S && ((deleg >> code) & 1)) {
         /* Handled in S-mode. */
         uint64_t s = env->mstatus;

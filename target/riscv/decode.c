@@ -810,3 +810,32 @@ void riscv_disas(GString *out, uint64_t pc, const RVInsn *in)
         g_string_append_printf(out, ",%s", rm_names[in->rm]);
     }
 }
+
+unsigned riscv_disas_line(GString *out, uint64_t pc, const uint8_t *buf,
+                          size_t avail)
+{
+    uint16_t lo;
+    uint32_t raw;
+    RVInsn insn;
+
+    if (avail < 2) {
+        return 0;
+    }
+    memcpy(&lo, buf, 2);
+    if (riscv_insn_length(lo) == 4) {
+        if (avail < 4) {
+            return 0;
+        }
+        memcpy(&raw, buf, 4);
+        g_string_append_printf(out, "0x%016" PRIx64 ":  %08" PRIx32 "          ",
+                               pc, raw);
+    } else {
+        raw = lo;
+        g_string_append_printf(out, "0x%016" PRIx64 ":  %04" PRIx16
+                               "              ", pc, lo);
+    }
+    riscv_decode(raw, &insn);
+    riscv_disas(out, pc, &insn);
+    g_string_append_c(out, '\n');
+    return riscv_insn_length(lo);
+}

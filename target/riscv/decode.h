@@ -107,4 +107,13 @@ const char *riscv_op_name(RVOp op);
 /* Append "mnemonic operands" in the GNU assembler's style. */
 void riscv_disas(GString *out, uint64_t pc, const RVInsn *insn);
 
+/*
+ * Append one line for the instruction at @pc whose bytes start at @buf
+ * (@avail bytes readable): "0x<pc>:  <hex>  <mnemonic operands>\n", the
+ * layout of QEMU's "x/i" and "-d in_asm".  Returns the instruction's
+ * length, or 0 (nothing appended) when @avail is too short for it.
+ */
+unsigned riscv_disas_line(GString *out, uint64_t pc, const uint8_t *buf,
+                          size_t avail);
+
 #endif

@@ -19,6 +19,7 @@
 #include "target/riscv/decode.h"
 #include "target/riscv/fpu.h"
 #include "target/riscv/jit.h"
+#include "target/riscv/log.h"
 #include "target/riscv/mmu.h"
 
 #define MAX_BLOCK_INSNS 256
@@ -139,6 +140,11 @@ static bool resolve(CPURISCVState *env, uint64_t vaddr, unsigned size,
     MemoryRegion *region;
 
     ex = riscv_translate(env, vaddr, access, &paddr, &prot, &page_size);
+    qemu_log_mask(CPU_LOG_MMU, "riscv_cpu_tlb_fill ad %" PRIx64 " rw %d "
+                  "mmu_idx %u: %s%" PRIx64 "\n", vaddr, (int)access,
+                  mmu_index(env, access),
+                  ex == RISCV_EXCP_NONE ? "physical 0x" : "exception ",
+                  ex == RISCV_EXCP_NONE ? paddr : (uint64_t)ex);
     if (ex != RISCV_EXCP_NONE) {
         raise_exception(env, ex, vaddr);
         return false;
@@ -158,6 +164,11 @@ static bool resolve(CPURISCVState *env, uint64_t vaddr, unsigned size,
     *host = NULL;
     *mr = NULL;
     if (!region) {
+        qemu_log_mask(LOG_GUEST_ERROR, "Invalid %s at addr 0x%" PRIx64
+                      ", size %u, region '(null)', reason: rejected\n",
+                      access == MMU_INST_FETCH ? "fetch" :
+                      access == MMU_DATA_LOAD ? "read" : "write",
+                      paddr, size);
         raise_exception(env, access == MMU_INST_FETCH ? EXCP_INST_ACCESS_FAULT :
                    access == MMU_DATA_LOAD ? EXCP_LOAD_ACCESS_FAULT :
                    EXCP_STORE_AMO_ACCESS_FAULT, vaddr);
@@ -202,6 +213,9 @@ static bool resolve(CPURISCVState *env, uint64_t vaddr, unsigned size,
     }
     if (access == MMU_INST_FETCH) {
         /* Code must come from RAM or ROM. */
+        qemu_log_mask(LOG_GUEST_ERROR, "Invalid fetch at addr 0x%" PRIx64
+                      ": region '%s' is not RAM or ROM\n", paddr,
+                      region->name);
         raise_exception(env, EXCP_INST_ACCESS_FAULT, vaddr);
         return false;
     }
@@ -464,6 +478,9 @@ static TranslationBlock *translate_block(CPURISCVState *env, uint64_t pc,
     tb->size = size;
     tb->n_ops = n;
     memcpy(tb->ops, insns, n * sizeof(RVInsn));
+    if (unlikely(qemu_loglevel_mask(CPU_LOG_TB_IN_ASM))) {
+        riscv_log_block_in_asm(env, tb, host);
+    }
     if (jit_enabled()) {
         riscv_jit_translate(tb);    /* on failure the block is interpreted */
     }
@@ -1130,9 +1147,13 @@ RISCVExecExit riscv_cpu_exec(CPURISCVState *env, uint64_t budget)
                 last = NULL;
                 continue;
             }
-            if (last && last_slot >= 0 && flushes == tb_flush_count()) {
+            if (last && last_slot >= 0 && flushes == tb_flush_count() &&
+                !qemu_loglevel_mask(CPU_LOG_TB_NOCHAIN)) {
                 tb_chain(last, last_slot, tb);
             }
+        }
+        if (unlikely(qemu_loglevel_mask(CPU_LOG_EXEC | CPU_LOG_TB_CPU))) {
+            riscv_log_block_exec(env, tb);
         }
         last_slot = exec_block(env, tb, &budget);
         last = last_slot >= 0 ? tb : NULL;

@@ -22,6 +22,7 @@
 #include "target/riscv/cpu.h"
 #include "target/riscv/decode.h"
 #include "target/riscv/jit.h"
+#include "target/riscv/log.h"
 
 #define CODE_BUFFER_SIZE (64u << 20)
 #define MAX_STUBS (2 * 256)
@@ -514,6 +515,9 @@ bool riscv_jit_translate(TranslationBlock *tb)
     code_used += j->cb.ptr - start;
     code_used = ROUND_UP(code_used, 16);
     tb->host_code = start;
+    if (unlikely(qemu_loglevel_mask(CPU_LOG_TB_OUT_ASM))) {
+        riscv_log_block_out_asm(tb, j->cb.ptr - start);
+    }
     g_free(j);
     return true;
 }

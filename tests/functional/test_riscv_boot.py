@@ -283,10 +283,16 @@ def test_hmp_inspection(guest):
     # The reset ROM starts with "auipc t0, 0" (0x00000297).
     assert hmp("xp /4xw 0x1000").startswith(
         "0000000000001000: 0x00000297 ")
+    # The same ROM disassembled.
+    assert hmp("xp /3i 0x1000").splitlines() == [
+        "0x0000000000001000:  00000297          auipc t0,0x0",
+        "0x0000000000001004:  02828613          addi a2,t0,40",
+        "0x0000000000001008:  f1402573          csrrs a0,0xf14,zero"]
     assert "riscv_virt_board.ram" in hmp("info mtree")
     # A virtual address the guest does not map.
     assert "Cannot access memory" in hmp("x /2xg 0x10")
     assert "invalid char in format" in hmp("x /2q 0x10")
+    assert hmp("x /2i 0x10") == "0x0000000000000010: Cannot access memory\r\n"
 
 
 def test_virtio_rng(guest):
