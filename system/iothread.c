@@ -13,17 +13,17 @@
 #include "qapi/visitor.h"
 #include "qapi/qapi-commands-misc.h"
 #include "qom/object_interfaces.h"
+#include "system/event-loop-base.h"
 
 #define TYPE_IOTHREAD "iothread"
 
 typedef struct IOThread {
-    Object parent_obj;
+    EventLoopBase parent_obj;
     GThread *thread;
     GMainContext *ctx;
     GMainLoop *loop;
     int64_t thread_id;
-    int64_t poll_max_ns, poll_grow, poll_shrink, aio_max_batch;
-    int64_t thread_pool_min, thread_pool_max;
+    int64_t poll_max_ns, poll_grow, poll_shrink;
     int64_t poll_ns;            /* the current polling window */
     bool stopping;
     GMutex init_lock;
@@ -75,11 +75,11 @@ static gpointer iothread_run(gpointer opaque)
     return NULL;
 }
 
-static void iothread_complete(UserCreatable *obj, Error **errp)
+static void iothread_start(EventLoopBase *base, Error **errp)
 {
-    IOThread *iot = IOTHREAD(obj);
+    IOThread *iot = IOTHREAD(base);
     g_autofree char *name = g_strdup_printf(
-        "IO %s", object_get_canonical_path_component(OBJECT(obj)));
+        "IO %s", object_get_canonical_path_component(OBJECT(base)));
 
     iot->ctx = g_main_context_new();
     g_mutex_init(&iot->init_lock);
@@ -121,9 +121,6 @@ static const PollParam poll_params[] = {
     { "poll-max-ns", offsetof(IOThread, poll_max_ns), INT64_MAX },
     { "poll-grow", offsetof(IOThread, poll_grow), INT64_MAX },
     { "poll-shrink", offsetof(IOThread, poll_shrink), INT64_MAX },
-    { "aio-max-batch", offsetof(IOThread, aio_max_batch), INT64_MAX },
-    { "thread-pool-min", offsetof(IOThread, thread_pool_min), INT_MAX },
-    { "thread-pool-max", offsetof(IOThread, thread_pool_max), INT_MAX },
 };
 
 static void iothread_get_param(Object *obj, Visitor *v, const char *name,
@@ -158,14 +155,13 @@ static void iothread_init(Object *obj)
 
     /* QEMU's default on Linux: adaptive polling up to 32 us. */
     iot->poll_max_ns = 32768;
-    iot->thread_pool_max = 64;
 }
 
 static void iothread_class_init(ObjectClass *klass, void *class_data)
 {
-    UserCreatableClass *ucc = USER_CREATABLE_CLASS(klass);
+    EventLoopBaseClass *bc = EVENT_LOOP_BASE_CLASS(klass);
 
-    ucc->complete = iothread_complete;
+    bc->init = iothread_start;
     for (size_t i = 0; i < G_N_ELEMENTS(poll_params); i++) {
         object_class_property_add(klass, poll_params[i].name, "int",
                                   iothread_get_param, iothread_set_param,
@@ -175,15 +171,11 @@ static void iothread_class_init(ObjectClass *klass, void *class_data)
 
 static const TypeInfo iothread_info = {
     .name = TYPE_IOTHREAD,
-    .parent = TYPE_OBJECT,
+    .parent = TYPE_EVENT_LOOP_BASE,
     .class_init = iothread_class_init,
     .instance_size = sizeof(IOThread),
     .instance_init = iothread_init,
     .instance_finalize = iothread_finalize,
-    .interfaces = (InterfaceInfo[]) {
-        { TYPE_USER_CREATABLE },
-        { }
-    },
 };
 
 static void iothread_register_types(void)
@@ -208,7 +200,7 @@ static int query_one_iothread(Object *object, void *opaque)
     info->poll_max_ns = iot->poll_max_ns;
     info->poll_grow = iot->poll_grow;
     info->poll_shrink = iot->poll_shrink;
-    info->aio_max_batch = iot->aio_max_batch;
+    info->aio_max_batch = iot->parent_obj.aio_max_batch;
     QAPI_LIST_APPEND(*tail, info);
     return 0;
 }

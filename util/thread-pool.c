@@ -1,7 +1,8 @@
 /*
  * Worker threads for blocking jobs.  Workers start on demand up to a bound
- * and exit after idling a while; finished jobs are handed to the main loop
- * through one bottom half so callbacks run under the big lock.
+ * and exit after idling a while, down to a minimum kept alive; finished
+ * jobs are handed to the main loop through one bottom half so callbacks
+ * run under the big lock.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -25,7 +26,7 @@ static GCond job_cond;
 static QSIMPLEQ_HEAD(, ThreadPoolJob) pending =
     QSIMPLEQ_HEAD_INITIALIZER(pending);
 static QSIMPLEQ_HEAD(, ThreadPoolJob) done = QSIMPLEQ_HEAD_INITIALIZER(done);
-static int nb_workers, idle_workers, max_workers = 64;
+static int nb_workers, idle_workers, min_workers, max_workers = 64;
 static QEMUBH *done_bh;
 
 static gpointer worker_thread(gpointer unused)
@@ -41,7 +42,9 @@ static gpointer worker_thread(gpointer unused)
             idle_workers++;
             timed_out = !g_cond_wait_until(&job_cond, &lock, deadline);
             idle_workers--;
-            if (timed_out && QSIMPLEQ_EMPTY(&pending)) {
+            if (QSIMPLEQ_EMPTY(&pending) &&
+                (nb_workers > max_workers ||
+                 (timed_out && nb_workers > min_workers))) {
                 break;
             }
             continue;
@@ -77,6 +80,12 @@ static void done_bh_cb(void *opaque)
     }
 }
 
+static void spawn_worker_locked(void)
+{
+    nb_workers++;
+    g_thread_unref(g_thread_new("worker", worker_thread, NULL));
+}
+
 void thread_pool_submit_aio(ThreadPoolFunc *func, void *arg,
                             BlockCompletionFunc *cb, void *opaque)
 {
@@ -94,11 +103,7 @@ void thread_pool_submit_aio(ThreadPoolFunc *func, void *arg,
     if (idle_workers > 0) {
         g_cond_signal(&job_cond);
     } else if (nb_workers < max_workers) {
-        GThread *t;
-
-        nb_workers++;
-        t = g_thread_new("worker", worker_thread, NULL);
-        g_thread_unref(t);
+        spawn_worker_locked();
     }
     g_mutex_unlock(&lock);
 }
@@ -130,10 +135,18 @@ int coroutine_fn thread_pool_submit_co(ThreadPoolFunc *func, void *arg)
     return cj.ret;
 }
 
-void thread_pool_set_max_workers(int max)
+void thread_pool_set_params(int min, int max)
 {
     g_mutex_lock(&lock);
     max_workers = MAX(max, 1);
+    min_workers = MIN(MAX(min, 0), max_workers);
+    /* The minimum is kept alive from now on, not only once work came. */
+    while (nb_workers < min_workers) {
+        spawn_worker_locked();
+    }
+    /* Idle workers above a lowered maximum leave at their next timeout;
+     * wake them so the count follows now. */
+    g_cond_broadcast(&job_cond);
     g_mutex_unlock(&lock);
 }
 

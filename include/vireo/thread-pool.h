@@ -19,8 +19,11 @@ void thread_pool_submit_aio(ThreadPoolFunc *func, void *arg,
                             BlockCompletionFunc *cb, void *opaque);
 /* From a coroutine: run @func(@arg) in a worker, yield until it is done. */
 int coroutine_fn thread_pool_submit_co(ThreadPoolFunc *func, void *arg);
-/* Upper bound of worker threads (default 64). */
-void thread_pool_set_max_workers(int max);
+/*
+ * Bounds of the worker threads (default 0 and 64): @min are kept alive
+ * even when idle, at most @max run.
+ */
+void thread_pool_set_params(int min, int max);
 /* Number of worker threads alive now (for tests). */
 int thread_pool_nb_workers(void);
 

@@ -4,7 +4,7 @@
 
 import os
 
-from conftest import expect_error, is_vireo, run_binary
+from conftest import DEFAULT_ARGS, expect_error, is_vireo, run_binary
 
 
 def test_iothread_lifecycle(launch):
@@ -96,3 +96,57 @@ def test_accelerator_types(launch):
                               "-accel", "tcg,nonesuch=1"])
     assert r.returncode == 1
     assert "Property 'tcg-accel.nonesuch' not found" in r.stderr
+
+
+def worker_threads(pid):
+    names = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                names.append(f.read().strip())
+        except FileNotFoundError:
+            pass            # the thread left meanwhile
+    return names.count("worker")
+
+
+def wait_for(pred, timeout=10):
+    import time
+    deadline = time.monotonic() + timeout
+    while not pred():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.05)
+
+
+def test_main_loop_object(launch):
+    m = launch("x86_64", ["-object", "main-loop,id=ml,thread-pool-min=3"])
+    mon = m.qmp()
+    # thread-pool-min keeps that many workers alive with no work at all.
+    wait_for(lambda: worker_threads(m.pid) == 3)
+    assert mon.cmd("qom-get", path="/objects/ml",
+                   property="thread-pool-max") == 64
+    # Live changes: a maximum below the running count sends workers away.
+    mon.cmd("qom-set", path="/objects/ml", property="thread-pool-min",
+            value=1)
+    mon.cmd("qom-set", path="/objects/ml", property="thread-pool-max",
+            value=1)
+    wait_for(lambda: worker_threads(m.pid) == 1)
+    expect_error(mon, "qom-set", {"path": "/objects/ml",
+                                  "property": "thread-pool-min", "value": 2},
+                 desc="^bad thread-pool-min/thread-pool-max values$")
+    assert mon.cmd("qom-get", path="/objects/ml",
+                   property="thread-pool-min") == 1
+    expect_error(mon, "qom-set", {"path": "/objects/ml",
+                                  "property": "thread-pool-max", "value": -1},
+                 desc="thread-pool-max value must be in range")
+    expect_error(mon, "object-add", {"qom-type": "main-loop", "id": "ml2"},
+                 desc="^only one main-loop instance allowed$")
+    expect_error(mon, "object-del", {"id": "ml"},
+                 desc="^object 'ml' is in use, can not be deleted$")
+
+
+def test_main_loop_bad_values_on_command_line(tmp_path):
+    p = run_binary("x86_64", DEFAULT_ARGS + ["-object",
+                              "main-loop,id=ml,thread-pool-min=9,"
+                              "thread-pool-max=2"])
+    assert p.returncode == 1
+    assert "bad thread-pool-min/thread-pool-max values" in p.stderr
