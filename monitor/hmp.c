@@ -300,6 +300,29 @@ out:
     return ok;
 }
 
+static bool hmp_preconfig;
+
+void monitor_set_preconfig(bool on)
+{
+    hmp_preconfig = on;
+}
+
+/* Commands (and "info" items) that work before the board is built. */
+static bool available_in_preconfig(const HMPCommand *cmd, bool is_info)
+{
+    static const char *const top[] = {
+        "help|?", "info", "quit|q", "qom-list", "qom-get", "qom-set",
+        "object_add", "object_del", "chardev-add", "chardev-change",
+        "chardev-remove", "ringbuf_write", "ringbuf_read", NULL,
+    };
+    static const char *const info[] = {
+        "version", "status", "name", "uuid", "chardev", "qom-tree", "kvm",
+        "iothreads", "history", NULL,
+    };
+
+    return g_strv_contains(is_info ? info : top, cmd->name);
+}
+
 void handle_hmp_command(MonitorHMP *hmp, const char *cmdline)
 {
     Monitor *mon = &hmp->common;
@@ -326,6 +349,13 @@ void handle_hmp_command(MonitorHMP *hmp, const char *cmdline)
         cmd = len ? hmp_find(table, w, len) : NULL;
         if (!cmd) {
             monitor_printf(mon, "unknown command: '%.*s'\n",
+                           (int)(w + len - start), start);
+            goto done;
+        }
+        if (hmp_preconfig &&
+            !available_in_preconfig(cmd, table != hmp_table)) {
+            monitor_printf(mon, "Command '%.*s' not available until machine "
+                           "initialization has completed.\n",
                            (int)(w + len - start), start);
             goto done;
         }

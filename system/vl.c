@@ -33,6 +33,8 @@
 #include "system/vl.h"
 #include "trace/control.h"
 #include "qapi/qapi-commands-ui.h"
+#include "qapi/qapi-commands-misc.h"
+#include "qapi/qmp-dispatch.h"
 
 const char *qemu_name;
 uint8_t qemu_uuid[16];
@@ -77,9 +79,11 @@ static struct {
     bool nodefaults;
     bool daemonize;
     bool has_default_monitor;
+    bool preconfig;             /* --preconfig: wait for x-exit-preconfig */
 } cfg;
 
 static int daemon_pipe = -1;
+static bool machine_ready;      /* board built: every command may run */
 
 bool is_daemonized(void)
 {
@@ -105,7 +109,7 @@ enum {
     OPT_DTB, OPT_BIOS, OPT_RTC, OPT_NO_SHUTDOWN, OPT_NO_REBOOT, OPT_ACTION,
     OPT_BOOT, OPT_OVERCOMMIT, OPT_MSG, OPT_AUDIODEV, OPT_SANDBOX,
     OPT_DAEMONIZE, OPT_PIDFILE, OPT_D, OPT_DLOG, OPT_TRACE,
-    OPT_BLOCKDEV, OPT_DRIVE, OPT_NETDEV, OPT_NIC, OPT_NET,
+    OPT_BLOCKDEV, OPT_DRIVE, OPT_NETDEV, OPT_NIC, OPT_NET, OPT_PRECONFIG,
 };
 
 typedef struct VireoOption {
@@ -141,7 +145,7 @@ static const VireoOption options[] = {
     { "D", true, OPT_DLOG }, { "trace", true, OPT_TRACE },
     { "blockdev", true, OPT_BLOCKDEV }, { "drive", true, OPT_DRIVE },
     { "netdev", true, OPT_NETDEV }, { "nic", true, OPT_NIC },
-    { "net", true, OPT_NET },
+    { "net", true, OPT_NET }, { "preconfig", false, OPT_PRECONFIG },
     { NULL },
 };
 
@@ -513,6 +517,9 @@ void vl_handle_option(int index, const char *optarg)
         break;
     case OPT_S:
         autostart = false;
+        break;
+    case OPT_PRECONFIG:
+        cfg.preconfig = true;
         break;
     case OPT_NODEFAULTS:
         cfg.nodefaults = true;
@@ -956,6 +963,53 @@ static void create_net_clients(void)
     loc_set_none();
 }
 
+/* Until the board is built only commands marked allow-preconfig run. */
+static bool qmp_command_available_now(const QmpCommand *cmd, Error **errp)
+{
+    if (!machine_ready && !(cmd->options & QCO_ALLOW_PRECONFIG)) {
+        error_setg(errp, "The command '%s' is permitted only after machine "
+                   "initialization has completed", cmd->name);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Build the board and the -device devices, reset, and start the guest
+ * unless -S: at start-up, or when --preconfig is left.  Configuration
+ * errors here end the process, as in QEMU.
+ */
+void qmp_x_exit_preconfig(Error **errp)
+{
+    Error *err = NULL;
+
+    if (machine_ready) {
+        error_setg(errp, "The command is permitted only before machine "
+                   "initialization");
+        return;
+    }
+    if (!machine_run_board_init(current_machine, &err)) {
+        error_report_err(err);
+        exit(1);
+    }
+    for (guint i = 0; i < cfg.devices->len; i++) {
+        DeferredOption *d = g_ptr_array_index(cfg.devices, i);
+
+        loc_restore(&d->loc);
+        if (!vl_device_add(d->str, &err)) {
+            exit_with_error(err);
+        }
+    }
+    loc_set_none();
+    qemu_system_reset(SHUTDOWN_CAUSE_NONE);
+    sandbox_apply_late();
+    machine_ready = true;
+    monitor_set_preconfig(false);
+    if (autostart) {
+        vm_start();
+    }
+}
+
 static MachineClass *select_machine(void)
 {
     const char *name = cfg.machine_opts ?
@@ -1256,25 +1310,15 @@ int vireo_main(int argc, char **argv)
     if (!qemu_uuid_set) {
         memset(qemu_uuid, 0, sizeof(qemu_uuid));
     }
-    if (!machine_run_board_init(ms, &err)) {
-        error_report_err(err);
-        exit(1);
-    }
-    for (guint i = 0; i < cfg.devices->len; i++) {
-        DeferredOption *d = g_ptr_array_index(cfg.devices, i);
-
-        loc_restore(&d->loc);
-        if (!vl_device_add(d->str, &err)) {
-            exit_with_error(err);
-        }
-    }
-    loc_set_none();
-    qemu_system_reset(SHUTDOWN_CAUSE_NONE);
-    sandbox_apply_late();
-    daemonize_finish();
-
-    if (autostart) {
-        vm_start();
+    qmp_set_command_available_hook(qmp_command_available_now);
+    if (cfg.preconfig) {
+        /* The monitors serve the allow-preconfig commands until
+         * x-exit-preconfig builds the board (QEMU daemonizes first). */
+        monitor_set_preconfig(true);
+        daemonize_finish();
+    } else {
+        qmp_x_exit_preconfig(&error_fatal);
+        daemonize_finish();
     }
     status = qemu_main_loop();
     monitor_cleanup();

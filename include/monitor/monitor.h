@@ -47,6 +47,11 @@ QemuOpts *monitor_new_opts(const char *chardev_id, bool qmp, bool pretty,
                            Error **errp);
 /* Destroys every monitor (at exit). */
 void monitor_cleanup(void);
+/*
+ * --preconfig: until the board exists, HMP offers only the commands that
+ * do not need it (as QEMU's 'p' flag); QMP filters by allow-preconfig.
+ */
+void monitor_set_preconfig(bool on);
 
 /* Output to @mon if it is an HMP monitor (QMP monitors ignore it). */
 int monitor_puts(Monitor *mon, const char *str);
