@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "vireo/osdep.h"
+#include "system/rtc.h"
 #include <sys/mman.h>
 #include "vireo/error.h"
 #include "vireo/error-report.h"
@@ -35,21 +36,26 @@ void vl_set_serial_hd(int index, Chardev *chr)
 void vl_configure_rtc(QemuOpts *opts)
 {
     const char *value = qemu_opt_get(opts, "base");
+    Error *err = NULL;
 
-    /*
-     * The guest clock starts at the host's UTC time; other bases would
-     * need an offset the RTC does not apply yet, so they are refused.
-     */
-    if (value && strcmp(value, "utc")) {
-        error_report("invalid option value '%s'", value);
+    if (value && !rtc_set_base(value, &err)) {
+        error_report_err(err);
         exit(1);
     }
     value = qemu_opt_get(opts, "clock");
-    if (value && strcmp(value, "host") && strcmp(value, "rt") &&
-        strcmp(value, "vm")) {
-        error_report("invalid option value '%s'", value);
-        exit(1);
+    if (value) {
+        if (!strcmp(value, "host")) {
+            rtc_clock = QEMU_CLOCK_HOST;
+        } else if (!strcmp(value, "rt")) {
+            rtc_clock = QEMU_CLOCK_REALTIME;
+        } else if (!strcmp(value, "vm")) {
+            rtc_clock = QEMU_CLOCK_VIRTUAL;
+        } else {
+            error_report("invalid option value '%s'", value);
+            exit(1);
+        }
     }
+    /* driftfix=slew steers x86's MC146818 only; Vireo has none. */
     value = qemu_opt_get(opts, "driftfix");
     if (value && strcmp(value, "none")) {
         error_report("invalid option value '%s'", value);

@@ -1,8 +1,9 @@
 /*
  * Goldfish RTC ("google,goldfish-rtc"): nanoseconds since the epoch, read
  * low word first (which latches the high word), and a one-shot alarm with
- * an interrupt.  Time advances with the virtual clock from the host's
- * wall-clock time at start-up, so it stands still while the VM is stopped.
+ * an interrupt.  Time starts from the -rtc base and advances with the
+ * -rtc clock (host by default, as QEMU; clock=vm stands still while the
+ * VM is stopped).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -13,6 +14,7 @@
 #include "hw/irq.h"
 #include "hw/sysbus.h"
 #include "hw/rtc/goldfish_rtc.h"
+#include "system/rtc.h"
 #include "migration/vmstate.h"
 
 #define RTC_TIME_LOW            0x00
@@ -26,7 +28,7 @@
 
 static uint64_t goldfish_rtc_get_count(GoldfishRTCState *s)
 {
-    return s->tick_offset + (uint64_t)qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    return s->tick_offset + (uint64_t)qemu_clock_get_ns(rtc_clock);
 }
 
 static void goldfish_rtc_update(GoldfishRTCState *s)
@@ -60,7 +62,7 @@ static void goldfish_rtc_set_alarm(GoldfishRTCState *s)
     }
     /* Virtual time at which the count reaches alarm_next. */
     s->alarm_running = 1;
-    timer_mod(s->timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+    timer_mod(s->timer, qemu_clock_get_ns(rtc_clock) +
               (int64_t)MIN(s->alarm_next - ticks, (uint64_t)INT64_MAX / 2));
 }
 
@@ -186,9 +188,9 @@ static void goldfish_rtc_realize(DeviceState *d, Error **errp)
                           "goldfish_rtc", 0x24);
     sysbus_init_mmio(dev, &s->iomem);
     sysbus_init_irq(dev, &s->irq);
-    s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, goldfish_rtc_interrupt, s);
-    s->tick_offset = (uint64_t)qemu_clock_get_ns(QEMU_CLOCK_HOST) -
-                     (uint64_t)qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    s->timer = timer_new_ns(rtc_clock, goldfish_rtc_interrupt, s);
+    s->tick_offset = (uint64_t)rtc_guest_time_ns() -
+                     (uint64_t)qemu_clock_get_ns(rtc_clock);
 }
 
 static void goldfish_rtc_class_init(ObjectClass *klass, void *data)

@@ -198,6 +198,47 @@ def test_stop_freezes_guest_time(guest):
     assert t1 - t0 < 2.0, (t0, t1)
 
 
+def rtc_seconds(g):
+    return int(g.console.run("cat /sys/class/rtc/rtc0/since_epoch").strip())
+
+
+@pytest.mark.parametrize("clock", ["vm", "host"])
+def test_rtc_base_date_and_clock(guest, clock):
+    g = guest(["-rtc", "base=2010-01-02T03:04:05,clock=%s" % clock])
+    g.console.expect(READY)
+    start = 1262401445          # 2010-01-02T03:04:05Z
+    r0, h0 = rtc_seconds(g), time.time()
+    assert start <= r0 < start + 120, r0
+    g.mon.cmd("stop")
+    time.sleep(3)
+    g.mon.cmd("cont")
+    r1, h1 = rtc_seconds(g), time.time()
+    lost = (h1 - h0) - (r1 - r0)
+    if clock == "vm":
+        assert lost > 2, (r0, r1, h1 - h0)      # stood still while stopped
+    else:
+        assert lost < 2, (r0, r1, h1 - h0)      # host time runs on
+
+
+def test_rtc_base_localtime(guest, monkeypatch):
+    # India has no daylight saving time: a fixed +05:30.
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    g = guest(["-rtc", "base=localtime"])
+    g.console.expect(READY)
+    offset = rtc_seconds(g) - time.time()
+    assert 19800 - 30 < offset < 19800 + 30, offset
+
+
+def test_rtc_bad_values():
+    for opt, msg in (("base=2010-13-01", "invalid datetime format"),
+                     ("clock=tsc", "invalid option value 'tsc'")):
+        p = subprocess.run([require_binary("riscv64"), "-M", "virt",
+                            "-display", "none", "-rtc", opt],
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=30)
+        assert p.returncode == 1 and msg in p.stderr, p.stderr
+
+
 def test_system_reset_boots_again(guest):
     g = guest()
     g.console.expect(READY)

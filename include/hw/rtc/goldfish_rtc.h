@@ -20,7 +20,7 @@ struct GoldfishRTCState {
     QEMUTimer *timer;
     qemu_irq irq;
 
-    uint64_t tick_offset;       /* ns: host time at virtual time 0 */
+    uint64_t tick_offset;       /* ns: guest wall time at rtc_clock 0 */
     uint64_t alarm_next;
     uint32_t alarm_running;
     uint32_t irq_pending;
