@@ -124,6 +124,20 @@ static DeviceState *device_add_qdict(QDict *opts, bool from_json,
             return NULL;
         }
     }
+    /*
+     * Once the machine runs, a device the guest cannot discover must not
+     * appear to have been added: no bus Vireo has supports hotplug yet.
+     */
+    if (qdev_hotplug) {
+        if (bus) {
+            error_setg(errp, "Bus '%s' does not support hotplugging",
+                       bus->name);
+        } else {
+            error_setg(errp, "Device '%s' can not be hotplugged on this "
+                       "machine", driver);
+        }
+        return NULL;
+    }
     dev = qdev_new(driver);
     if (id) {
         dev->id = g_strdup(id);

@@ -1004,6 +1004,7 @@ void qmp_x_exit_preconfig(Error **errp)
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
     sandbox_apply_late();
     machine_ready = true;
+    qdev_hotplug = true;
     monitor_set_preconfig(false);
     if (autostart) {
         vm_start();

@@ -465,6 +465,8 @@ static char *device_get_parent_bus(Object *obj, Error **errp)
                            : g_strdup("");
 }
 
+bool qdev_hotplug;
+
 static bool device_get_hotpluggable(Object *obj, Error **errp)
 {
     return DEVICE_GET_CLASS(obj)->hotpluggable;

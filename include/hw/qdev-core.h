@@ -117,6 +117,8 @@ void device_class_set_legacy_reset(DeviceClass *dc, DeviceReset dev_reset);
 DeviceState *qdev_new(const char *name);
 DeviceState *qdev_try_new(const char *name);
 bool qdev_realize(DeviceState *dev, BusState *bus, Error **errp);
+/* Set once the machine is built: device_add from then on is a hotplug. */
+extern bool qdev_hotplug;
 bool qdev_realize_and_unref(DeviceState *dev, BusState *bus, Error **errp);
 void qdev_unrealize(DeviceState *dev);
 /* Sets the parent bus (before realize). */

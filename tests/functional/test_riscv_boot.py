@@ -336,6 +336,18 @@ def test_hmp_inspection(guest):
     assert hmp("x /2i 0x10") == "0x0000000000000010: Cannot access memory\r\n"
 
 
+def test_device_add_is_not_a_silent_hotplug(guest):
+    # virtio-mmio slots are probed once at boot: a device added later
+    # would be invisible to the guest, so QEMU refuses it, and so do we.
+    g = guest(kernel=False)
+    expect_error(g.mon, "device_add", {"driver": "virtio-rng-device",
+                                       "id": "rng9"},
+                 desc=r"^Bus 'virtio-mmio-bus\.\d+' does not support "
+                      r"hotplugging$")
+    assert not [d for d in g.mon.cmd("qom-list", path="/machine/peripheral")
+                if d["name"] == "rng9"]
+
+
 def test_virtio_rng(guest):
     g = guest(args=["-device", "virtio-rng-device,id=rng0"])
     g.console.expect(READY)
