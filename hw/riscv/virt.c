@@ -25,6 +25,7 @@
 #include "hw/riscv/riscv_hart.h"
 #include "hw/riscv/virt.h"
 #include "hw/rtc/goldfish_rtc.h"
+#include "hw/pci-host/gpex.h"
 #include "system/system.h"
 #include "target/riscv/cpu-qom.h"
 
@@ -41,6 +42,9 @@ const MemMapEntry virt_memmap[] = {
     [VIRT_UART0] =   { 0x10000000, 0x100 },
     [VIRT_VIRTIO] =  { 0x10001000, 0x1000 },
     [VIRT_FW_CFG] =  { 0x10100000, 0x18 },
+    [VIRT_PCIE_PIO] = { 0x3000000, 0x10000 },
+    [VIRT_PCIE_ECAM] = { 0x30000000, 0x10000000 },
+    [VIRT_PCIE_MMIO] = { 0x40000000, 0x40000000 },
     [VIRT_DRAM] =    { 0x80000000, 0x0 },
 };
 
@@ -243,6 +247,89 @@ static void create_fdt_virtio(RISCVVirtState *s, void *fdt)
     }
 }
 
+/*
+ * The PCIe host bridge: ECAM, the I/O window, the 32-bit window and the
+ * 64-bit one above RAM, each an alias into the bridge's PCI space at the
+ * same address; INTx lines on PLIC sources PCIE_IRQ..PCIE_IRQ+3.
+ */
+static void create_pcie(RISCVVirtState *s)
+{
+    MachineState *ms = MACHINE(s);
+    const MemMapEntry *m = virt_memmap;
+    MemoryRegion *sysmem = get_system_memory();
+    MemoryRegion *window, *low = g_new0(MemoryRegion, 1),
+                 *high = g_new0(MemoryRegion, 1);
+    SysBusDevice *sbd;
+
+    s->gpex = qdev_new(TYPE_GPEX_HOST);
+    sbd = SYS_BUS_DEVICE(s->gpex);
+    sysbus_realize_and_unref(sbd, &error_fatal);
+    memory_region_add_subregion(sysmem, m[VIRT_PCIE_ECAM].base,
+                                sysbus_mmio_get_region(sbd, GPEX_MMIO_ECAM));
+    window = sysbus_mmio_get_region(sbd, GPEX_MMIO_WINDOW);
+    memory_region_init_alias(low, OBJECT(s->gpex), "pcie-mmio", window,
+                             m[VIRT_PCIE_MMIO].base, m[VIRT_PCIE_MMIO].size);
+    memory_region_add_subregion(sysmem, m[VIRT_PCIE_MMIO].base, low);
+    s->high_pcie_mmio_base = ROUND_UP(m[VIRT_DRAM].base + ms->ram_size,
+                                      VIRT_HIGH_PCIE_MMIO_SIZE);
+    memory_region_init_alias(high, OBJECT(s->gpex), "pcie-mmio-high", window,
+                             s->high_pcie_mmio_base,
+                             VIRT_HIGH_PCIE_MMIO_SIZE);
+    memory_region_add_subregion(sysmem, s->high_pcie_mmio_base, high);
+    memory_region_add_subregion(sysmem, m[VIRT_PCIE_PIO].base,
+                                sysbus_mmio_get_region(sbd,
+                                                       GPEX_MMIO_IOPORT));
+    for (int i = 0; i < GPEX_NUM_IRQS; i++) {
+        sysbus_connect_irq(sbd, i, qdev_get_gpio_in(s->irqchip, PCIE_IRQ + i));
+    }
+}
+
+/* QEMU's node: Linux's pci-host-ecam-generic driver probes it. */
+static void create_fdt_pcie(RISCVVirtState *s, void *fdt)
+{
+    const MemMapEntry *m = virt_memmap;
+    g_autofree char *name = g_strdup_printf("/soc/pci@%" HWADDR_PRIx,
+                                            m[VIRT_PCIE_ECAM].base);
+    hwaddr hb = s->high_pcie_mmio_base, hs = VIRT_HIGH_PCIE_MMIO_SIZE;
+    uint32_t ranges[] = {
+        0x01000000, 0, 0,                   /* I/O at PCI address 0 */
+        0, m[VIRT_PCIE_PIO].base, 0, m[VIRT_PCIE_PIO].size,
+        0x02000000, 0, m[VIRT_PCIE_MMIO].base,          /* 32-bit MMIO */
+        0, m[VIRT_PCIE_MMIO].base, 0, m[VIRT_PCIE_MMIO].size,
+        0x03000000, hb >> 32, (uint32_t)hb,             /* 64-bit MMIO */
+        hb >> 32, (uint32_t)hb, hs >> 32, (uint32_t)hs,
+    };
+    uint32_t map[GPEX_NUM_IRQS * GPEX_NUM_IRQS * 6];
+    uint32_t *e = map;
+    int node = fdt_node(fdt, name);
+
+    /* Slot s, pin p (1 = INTA) raises PCIE_IRQ + (p - 1 + s) % 4. */
+    for (int slot = 0; slot < GPEX_NUM_IRQS; slot++) {
+        for (int pin = 0; pin < GPEX_NUM_IRQS; pin++) {
+            *e++ = PCI_DEVFN(slot, 0) << 8;
+            *e++ = 0;
+            *e++ = 0;
+            *e++ = pin + 1;
+            *e++ = s->plic_phandle;
+            *e++ = PCIE_IRQ + (pin + slot) % GPEX_NUM_IRQS;
+        }
+    }
+    fdt_cell(fdt, node, "#address-cells", 3);
+    fdt_cell(fdt, node, "#interrupt-cells", 1);
+    fdt_cell(fdt, node, "#size-cells", 2);
+    fdt_str(fdt, node, "compatible", "pci-host-ecam-generic");
+    fdt_str(fdt, node, "device_type", "pci");
+    fdt_cell(fdt, node, "linux,pci-domain", 0);
+    fdt_cells(fdt, node, "bus-range", (const uint32_t[]) {
+        0, m[VIRT_PCIE_ECAM].size / (1 << 20) - 1 }, 2);
+    fdt_empty(fdt, node, "dma-coherent");
+    fdt_reg2(fdt, node, m[VIRT_PCIE_ECAM].base, m[VIRT_PCIE_ECAM].size);
+    fdt_cells(fdt, node, "ranges", ranges, G_N_ELEMENTS(ranges));
+    fdt_cells(fdt, node, "interrupt-map-mask",
+              (const uint32_t[]) { 0x1800, 0, 0, 7 }, 4);
+    fdt_cells(fdt, node, "interrupt-map", map, G_N_ELEMENTS(map));
+}
+
 static void create_fdt(RISCVVirtState *s)
 {
     MachineState *ms = MACHINE(s);
@@ -274,6 +361,7 @@ static void create_fdt(RISCVVirtState *s)
     create_fdt_devices(s, fdt);
 
     create_fdt_virtio(s, fdt);
+    create_fdt_pcie(s, fdt);
 
     name = g_strdup_printf("/soc/test@%" HWADDR_PRIx, m[VIRT_TEST].base);
     node = fdt_node(fdt, name);
@@ -490,6 +578,7 @@ void virt_machine_init(MachineState *machine)
     fw_cfg_add_i16(s->fw_cfg, FW_CFG_NB_CPUS, (uint16_t)n);
 
     virt_create_virtio_mmio(s);
+    create_pcie(s);
 
     if (machine->dtb) {
         virt_load_dtb_file(machine);

@@ -94,18 +94,7 @@ static uint64_t mmio_read(void *opaque, hwaddr offset, unsigned size)
         }
     }
     if (offset >= MMIO_CONFIG) {
-        uint64_t v = 0;
-        VirtioDeviceClass *k = VIRTIO_DEVICE_GET_CLASS(vdev);
-
-        offset -= MMIO_CONFIG;
-        if (offset + size > vdev->config_len) {
-            return 0;
-        }
-        if (k->get_config) {
-            k->get_config(vdev, vdev->config);
-        }
-        memcpy(&v, vdev->config + offset, size);
-        return v;
+        return virtio_config_read(vdev, offset - MMIO_CONFIG, size);
     }
     if (size != 4) {
         qemu_log_mask(LOG_GUEST_ERROR, "virtio-mmio: wrong size access to "
@@ -171,15 +160,7 @@ static void mmio_write(void *opaque, hwaddr offset, uint64_t value,
         return;
     }
     if (offset >= MMIO_CONFIG) {
-        VirtioDeviceClass *k = VIRTIO_DEVICE_GET_CLASS(vdev);
-
-        offset -= MMIO_CONFIG;
-        if (offset + size <= vdev->config_len) {
-            memcpy(vdev->config + offset, &value, size);
-            if (k->set_config) {
-                k->set_config(vdev, vdev->config);
-            }
-        }
+        virtio_config_write(vdev, offset - MMIO_CONFIG, value, size);
         return;
     }
     if (size != 4) {
@@ -235,17 +216,10 @@ static void mmio_write(void *opaque, hwaddr offset, uint64_t value,
             update_irq(proxy);
             break;
         }
-        if ((value & VIRTIO_CONFIG_S_FEATURES_OK) &&
-            !(vdev->status & VIRTIO_CONFIG_S_FEATURES_OK)) {
-            uint64_t f = ((uint64_t)proxy->guest_features[1] << 32) |
-                         proxy->guest_features[0];
-            /* Version 2 transports need VIRTIO_F_VERSION_1. */
-            if (!virtio_has_feature(f, VIRTIO_F_VERSION_1) ||
-                !virtio_set_features(vdev, f)) {
-                value &= ~VIRTIO_CONFIG_S_FEATURES_OK;
-            }
-        }
-        virtio_set_status(vdev, value);
+        /* Version 2 transports are modern only. */
+        virtio_driver_write_status(vdev, value,
+                                   ((uint64_t)proxy->guest_features[1] << 32) |
+                                   proxy->guest_features[0]);
         break;
     case MMIO_QUEUE_DESC_LOW ... MMIO_QUEUE_USED_HIGH:
         if (q && !q->ready) {

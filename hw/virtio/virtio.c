@@ -116,6 +116,49 @@ bool virtio_set_features(VirtIODevice *vdev, uint64_t val)
     return true;
 }
 
+uint64_t virtio_config_read(VirtIODevice *vdev, uint32_t offset,
+                            unsigned size)
+{
+    VirtioDeviceClass *k = VIRTIO_DEVICE_GET_CLASS(vdev);
+    uint64_t v = 0;
+
+    if (size > sizeof(v) || offset + size > vdev->config_len) {
+        return 0;
+    }
+    if (k->get_config) {
+        k->get_config(vdev, vdev->config);
+    }
+    memcpy(&v, vdev->config + offset, size);
+    return v;
+}
+
+void virtio_config_write(VirtIODevice *vdev, uint32_t offset, uint64_t value,
+                         unsigned size)
+{
+    VirtioDeviceClass *k = VIRTIO_DEVICE_GET_CLASS(vdev);
+
+    if (size > sizeof(value) || offset + size > vdev->config_len) {
+        return;
+    }
+    memcpy(vdev->config + offset, &value, size);
+    if (k->set_config) {
+        k->set_config(vdev, vdev->config);
+    }
+}
+
+void virtio_driver_write_status(VirtIODevice *vdev, uint8_t status,
+                                uint64_t driver_features)
+{
+    if ((status & VIRTIO_CONFIG_S_FEATURES_OK) &&
+        !(vdev->status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+        if (!virtio_has_feature(driver_features, VIRTIO_F_VERSION_1) ||
+            !virtio_set_features(vdev, driver_features)) {
+            status &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+        }
+    }
+    virtio_set_status(vdev, status);
+}
+
 void virtio_queue_set_ready(VirtIODevice *vdev, int n, hwaddr desc,
                             hwaddr avail, hwaddr used, bool ready)
 {

@@ -25,6 +25,8 @@ struct RISCVVirtState {
     DeviceState *irqchip;
     struct FWCfgState *fw_cfg;
     DeviceState *virtio_mmio[8];
+    DeviceState *gpex;
+    hwaddr high_pcie_mmio_base;
     int fdt_size;
     uint32_t plic_phandle;
     uint32_t test_phandle;
@@ -42,8 +44,14 @@ enum {
     VIRT_UART0,
     VIRT_VIRTIO,
     VIRT_FW_CFG,
+    VIRT_PCIE_PIO,
+    VIRT_PCIE_ECAM,
+    VIRT_PCIE_MMIO,
     VIRT_DRAM,
 };
+
+/* The 64-bit PCIe window above RAM, as QEMU places it for RAM below it. */
+#define VIRT_HIGH_PCIE_MMIO_SIZE (16ULL << 30)
 
 enum {
     UART0_IRQ = 10,
@@ -51,6 +59,7 @@ enum {
     VIRTIO_IRQ = 1,             /* 1 to 8 */
     VIRTIO_COUNT = 8,
     VIRTIO_NDEV = 96,
+    PCIE_IRQ = 0x20,            /* 0x20 to 0x23: INTA to INTD of slot 0 */
 };
 
 #define VIRT_IRQCHIP_NUM_SOURCES VIRTIO_NDEV

@@ -85,6 +85,23 @@ void virtio_queue_notify(VirtIODevice *vdev, int n);
 void virtio_queue_set_ready(VirtIODevice *vdev, int n, hwaddr desc,
                             hwaddr avail, hwaddr used, bool ready);
 
+/*
+ * For transports: the device-specific configuration space as the driver
+ * reads and writes it (out-of-range reads give 0, writes are dropped).
+ */
+uint64_t virtio_config_read(VirtIODevice *vdev, uint32_t offset,
+                            unsigned size);
+void virtio_config_write(VirtIODevice *vdev, uint32_t offset, uint64_t value,
+                         unsigned size);
+/*
+ * For transports: the driver wrote a non-zero device status.  Setting
+ * FEATURES_OK commits @driver_features; the bit stays clear when they are
+ * refused (unoffered bits, or no VIRTIO_F_VERSION_1 on a modern-only
+ * transport).
+ */
+void virtio_driver_write_status(VirtIODevice *vdev, uint8_t status,
+                                uint64_t driver_features);
+
 static inline bool virtio_has_feature(uint64_t features, unsigned int fbit)
 {
     return features & (1ULL << fbit);
