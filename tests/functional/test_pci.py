@@ -1,0 +1,118 @@
+# Vireo functional tests: PCI Express on the riscv64 virt board and the
+# virtio-pci transport.
+# SPDX-License-Identifier: MIT
+"""Linux finds the generic host bridge from the device tree, enumerates
+the bus through ECAM, assigns BARs and drives virtio-X-pci devices with
+INTx interrupts; QMP sees each proxy with its 'virtio-backend' child."""
+
+import re
+import subprocess
+
+from conftest import expect_error, require_binary
+from test_riscv_boot import READY, guest  # noqa: F401  (fixture)
+
+
+def pci_ids(g):
+    out = g.console.run("for d in /sys/bus/pci/devices/*; do echo "
+                        "${d##*/} $(cat $d/vendor) $(cat $d/device) "
+                        "$(cat $d/class); done")
+    return {m[0]: m[1:] for m in re.findall(
+        r"^(0000:00:[0-9a-f]{2}\.\d) (0x[0-9a-f]{4}) (0x[0-9a-f]{4}) "
+        r"(0x[0-9a-f]{6})\r?$", out, re.M)}
+
+
+def test_virtio_pci_devices_work(guest, tmp_path):
+    disk = tmp_path / "disk.raw"
+    disk.write_bytes(b"\0" * (32 << 20))
+    g = guest(["-drive", "if=none,id=d0,format=raw,file=%s" % disk,
+               "-device", "virtio-blk-pci,drive=d0,id=disk0,serial=pcidisk,"
+               "addr=0x3",
+               "-netdev", "user,id=n0",
+               "-device", "virtio-net-pci,netdev=n0,id=nic0,"
+               "mac=52:54:00:12:34:99",
+               "-device", "virtio-rng-pci,id=rng0",
+               "-device", "virtio-balloon-pci,id=balloon0"])
+    g.console.expect(READY)
+    ids = pci_ids(g)
+    # The bridge's own function, then the devices by slot (auto slots
+    # fill from 1, the explicit one is at 3), with QEMU's ids and classes.
+    assert ids["0000:00:00.0"] == ("0x1b36", "0x0008", "0x060000")
+    assert ids["0000:00:03.0"] == ("0x1af4", "0x1042", "0x010000")
+    assert ids["0000:00:01.0"] == ("0x1af4", "0x1041", "0x020000")
+    assert ids["0000:00:02.0"] == ("0x1af4", "0x1044", "0x00ff00")
+    assert ids["0000:00:04.0"] == ("0x1af4", "0x1045", "0x00ff00")
+    assert len(ids) == 5
+
+    assert g.console.run("cat /sys/block/vda/serial").strip() == "pcidisk"
+    out = g.console.run("echo pci-data > /tmp/x && dd if=/tmp/x of=/dev/vda "
+                        "conv=fsync 2>/dev/null && sync && "
+                        "dd if=/dev/vda bs=8 count=1 2>/dev/null")
+    assert "pci-data" in out
+    assert disk.read_bytes()[:8] == b"pci-data"
+
+    assert g.console.run("cat /sys/class/net/eth0/address").strip() == \
+        "52:54:00:12:34:99"
+    out = g.console.run("ip link set eth0 up && ip addr add 10.0.2.15/24 "
+                        "dev eth0 && ping -c 2 10.0.2.2 | tail -2")
+    assert "2 packets received" in out, out
+
+    out = g.console.run("dd if=/dev/hwrng bs=32 count=1 2>/dev/null | "
+                        "od -An -tx1 | wc -w")
+    assert out.split()[-1] == "32"
+
+    # QMP: the proxies and their backends, as libvirt expects them.
+    assert g.mon.cmd("qom-get", path="/machine/peripheral/disk0",
+                     property="addr") == 0x18
+    assert g.mon.cmd("qom-get", path="/machine/peripheral/disk0/"
+                     "virtio-backend", property="serial") == "pcidisk"
+    blocks = {b["device"]: b for b in g.mon.cmd("query-block")}
+    assert blocks["d0"]["qdev"] == "/machine/peripheral/disk0/virtio-backend"
+    # Backend properties are the proxy's too.
+    assert g.mon.cmd("qom-get", path="/machine/peripheral/nic0",
+                     property="mac") == "52:54:00:12:34:99"
+    g.mon.cmd("balloon", value=128 << 20)
+    assert g.mon.cmd("query-balloon")["actual"] <= 256 << 20
+
+
+def test_pci_addresses_checked_as_qemu(guest):
+    # Cold plug only (pcie.0 has no hotplug), so check through -device.
+    for args, msg in (
+        (["-device", "virtio-rng-pci,addr=0x2", "-device",
+          "virtio-rng-pci,addr=0x2,id=r2"],
+         "PCI: slot 2 function 0 not available for virtio-rng-pci, in use "
+         "by virtio-rng-pci,id="),
+        (["-device", "virtio-rng-pci,addr=0x2.1"],
+         None),
+        (["-device", "virtio-rng-pci,addr=0x2", "-device",
+          "virtio-rng-pci,addr=0x2.1"],
+         "PCI: single function device can't be populated in function 2.1"),
+        (["-device", "virtio-rng-pci,addr=0x20"],
+         "Property 'virtio-rng-pci.addr' doesn't take value '0x20'"),
+        (["-device", "virtio-rng-pci,addr=zz"],
+         "Property 'virtio-rng-pci.addr' doesn't take value 'zz'"),
+    ):
+        p = subprocess.run([require_binary("riscv64"), "-M", "virt",
+                            "-display", "none", "-nodefaults", "-S"] + args
+                           + ["-qmp", "stdio"],
+                           input='{"execute":"qmp_capabilities"}'
+                                 '{"execute":"quit"}',
+                           capture_output=True, text=True, timeout=30)
+        if msg is None:
+            assert p.returncode == 0, p.stderr
+        else:
+            assert p.returncode == 1 and msg in p.stderr, p.stderr
+    g = guest(kernel=False)
+    expect_error(g.mon, "device_add", {"driver": "virtio-rng-pci"},
+                 desc="^Bus 'pcie.0' does not support hotplugging$")
+
+
+def test_pci_in_device_tree_and_qtree(guest, tmp_path):
+    g = guest(["-device", "virtio-rng-pci,id=rng0"], kernel=False)
+    qtree = g.mon.cmd("human-monitor-command",
+                      **{"command-line": "info qtree"})
+    assert re.search(r"bus: pcie\.0\r?\n\s+type PCIE", qtree), qtree
+    assert "dev: virtio-rng-pci, id \"rng0\"" in qtree
+    assert "dev: virtio-rng-device" in qtree
+    mtree = g.mon.cmd("human-monitor-command",
+                      **{"command-line": "info mtree"})
+    assert "pcie-mmcfg-mmio" in mtree and "pcie-mmio-high" in mtree
