@@ -9,6 +9,7 @@ the guest and QMP replies.  Needs the images of tests/guest/build.sh
 import glob
 import os
 import re
+import shutil
 import socket
 import subprocess
 import time
@@ -306,9 +307,33 @@ def test_dumpdtb_matches_qemu(tmp_path):
     nodes = set(re.findall(r"^\s*([\w@,.-]+) \{", dts, re.M))
     for n in ("cpus", "memory@80000000", "serial@10000000",
               "plic@c000000", "test@100000", "rtc@101000", "chosen",
-              "fw-cfg@10100000"):
+              "fw-cfg@10100000", "pci@30000000"):
         assert n in nodes, (n, sorted(nodes))
     assert 'compatible = "riscv-virtio"' in dts
+    pci = node_lines(dts, "pci@30000000")
+    assert 'compatible = "pci-host-ecam-generic";' in pci
+    assert ("ranges = <0x1000000 0x00 0x00 0x00 0x3000000 0x00 0x10000 "
+            "0x2000000 0x00 0x40000000 0x00 0x40000000 0x00 0x40000000 "
+            "0x3000000 0x04 0x00 0x04 0x00 0x04 0x00>;") in pci
+    qemu = shutil.which("qemu-system-riscv64")
+    if qemu:
+        # The PCIe node is QEMU's to the byte (phandles included).
+        ref = str(tmp_path / "q.dtb")
+        subprocess.run([qemu, "-M", "virt,dumpdtb=" + ref, "-m", "256",
+                        "-smp", "2", "-display", "none", "-nodefaults"],
+                       capture_output=True, timeout=30, check=True)
+        qdts = subprocess.run(["dtc", "-I", "dtb", "-O", "dts", ref],
+                              capture_output=True, text=True,
+                              check=True).stdout
+        assert pci == node_lines(qdts, "pci@30000000")
+
+
+def node_lines(dts, name):
+    """The property lines of node @name, sorted (order is not meaning)."""
+    m = re.search(r"^(\s*)" + re.escape(name) + r" \{\n(.*?)^\1\};", dts,
+                  re.M | re.S)
+    assert m, name
+    return sorted(line.strip() for line in m.group(2).splitlines())
 
 
 def test_hmp_inspection(guest):
