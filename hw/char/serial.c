@@ -140,27 +140,49 @@ static gboolean serial_watch_cb(void *do_not_use, GIOCondition cond,
     return G_SOURCE_REMOVE;
 }
 
+static void serial_xmit_fifo_reset(SerialState *s)
+{
+    s->xmit_head = s->xmit_num = 0;
+}
+
 /*
- * Send THR.  A backend that cannot take it now gets a few retries from a
- * watch, THRE staying clear meanwhile (the guest waits); the vCPU never
- * blocks on a slow backend.
+ * Drain the transmit FIFO into the backend.  A backend that cannot take
+ * more now gets a watch, THRE staying clear meanwhile (the guest waits,
+ * as with a slow line); the vCPU never blocks on it.  Bytes are dropped
+ * only when the backend makes no progress over several watches (a peer
+ * that is gone), as QEMU does.
  */
 static void serial_xmit(SerialState *s)
 {
-    if (s->mcr & UART_MCR_LOOP) {
-        serial_receive(s, &s->thr, 1);
-    } else if (qemu_chr_fe_backend_connected(&s->chr) &&
-               qemu_chr_fe_write(&s->chr, &s->thr, 1) != 1) {
-        if (s->tsr_retry < MAX_XMIT_RETRY) {
-            s->watch_tag = qemu_chr_fe_add_watch(&s->chr, G_IO_OUT | G_IO_HUP,
-                                                 serial_watch_cb, s);
-            if (s->watch_tag > 0) {
-                s->tsr_retry++;
-                return;
-            }
+    while (s->xmit_num) {
+        uint32_t n = MIN(s->xmit_num, UART_FIFO_LENGTH - s->xmit_head);
+        const uint8_t *p = s->xmit_fifo + s->xmit_head;
+        int done;
+
+        if (s->mcr & UART_MCR_LOOP) {
+            serial_receive(s, p, n);
+            done = n;
+        } else if (!qemu_chr_fe_backend_connected(&s->chr)) {
+            done = n;
+        } else {
+            done = qemu_chr_fe_write(&s->chr, p, n);
         }
+        if (done <= 0) {
+            if (s->tsr_retry < MAX_XMIT_RETRY) {
+                s->watch_tag = qemu_chr_fe_add_watch(&s->chr,
+                                                     G_IO_OUT | G_IO_HUP,
+                                                     serial_watch_cb, s);
+                if (s->watch_tag > 0) {
+                    s->tsr_retry++;
+                    return;
+                }
+            }
+            done = n;           /* give up on these bytes */
+        }
+        s->tsr_retry = 0;
+        s->xmit_head = (s->xmit_head + done) % UART_FIFO_LENGTH;
+        s->xmit_num -= done;
     }
-    s->tsr_retry = 0;
     s->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
     s->thr_ipending = 1;
     serial_update_irq(s);
@@ -205,16 +227,20 @@ static void serial_ioport_write(void *opaque, hwaddr addr, uint64_t val,
             s->divider = (s->divider & 0xff00) | (val & 0xff);
         } else {
             s->thr_ipending = 0;
-            if (!(s->lsr & UART_LSR_THRE)) {
-                /* Still retrying the previous byte: this one is lost. */
+            if (s->xmit_num >= (serial_fifo_on(s) ? UART_FIFO_LENGTH : 1)) {
+                /* The guest did not wait for room: this byte is lost. */
                 qemu_log_mask(LOG_GUEST_ERROR, "serial: THR written while "
-                              "not empty\n");
+                              "the transmitter is full\n");
                 break;
             }
             s->thr = val;
+            s->xmit_fifo[(s->xmit_head + s->xmit_num++) % UART_FIFO_LENGTH] =
+                val;
             s->lsr &= ~(UART_LSR_THRE | UART_LSR_TEMT);
             serial_update_irq(s);
-            serial_xmit(s);
+            if (!s->watch_tag) {
+                serial_xmit(s);
+            }
         }
         break;
     case 1:
@@ -241,6 +267,7 @@ static void serial_ioport_write(void *opaque, hwaddr addr, uint64_t val,
             serial_fifo_reset(s);
         }
         if (val & UART_FCR_XFR) {
+            serial_xmit_fifo_reset(s);
             s->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
             s->thr_ipending = 1;
         }
@@ -392,6 +419,7 @@ static void serial_reset(void *opaque)
     s->timeout_ipending = 0;
     s->recv_fifo_itl = 1;
     serial_fifo_reset(s);
+    serial_xmit_fifo_reset(s);
     if (s->watch_tag) {
         g_source_remove(s->watch_tag);
         s->watch_tag = 0;
@@ -448,6 +476,9 @@ const VMStateDescription vmstate_serial = {
         VMSTATE_UINT8_ARRAY(recv_fifo, SerialState, UART_FIFO_LENGTH),
         VMSTATE_UINT32(recv_head, SerialState),
         VMSTATE_UINT32(recv_num, SerialState),
+        VMSTATE_UINT8_ARRAY(xmit_fifo, SerialState, UART_FIFO_LENGTH),
+        VMSTATE_UINT32(xmit_head, SerialState),
+        VMSTATE_UINT32(xmit_num, SerialState),
         VMSTATE_END_OF_LIST()
     }
 };

@@ -1,7 +1,8 @@
 /*
  * Generic PCI Express host bridge (see gpex.h): configuration requests
- * arrive through ECAM (bus << 20 | devfn << 12 | register); the root bus
- * is "pcie.0" with the bridge's own function, "gpex-root", at 00.0.
+ * arrive through ECAM (bus << 20 | devfn << 12 | register), buses past 0
+ * reached through the bridges' bus numbers; the root bus is "pcie.0" with
+ * the bridge's own function, "gpex-root", at 00.0.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -16,12 +17,13 @@
 static uint64_t ecam_read(void *opaque, hwaddr addr, unsigned size)
 {
     GPEXHost *s = opaque;
+    PCIBus *bus = pci_find_bus_nr(s->bus, addr >> 20);
 
-    /* Only bus 0 exists: other buses read as absent devices. */
-    if (addr >> 20) {
+    /* A bus no bridge leads to reads as absent devices. */
+    if (!bus) {
         return size == 4 ? UINT32_MAX : (1ull << (8 * size)) - 1;
     }
-    return pci_host_config_read(s->bus, (addr >> 12) & 0xff, addr & 0xfff,
+    return pci_host_config_read(bus, (addr >> 12) & 0xff, addr & 0xfff,
                                 size);
 }
 
@@ -29,10 +31,11 @@ static void ecam_write(void *opaque, hwaddr addr, uint64_t val,
                        unsigned size)
 {
     GPEXHost *s = opaque;
+    PCIBus *bus = pci_find_bus_nr(s->bus, addr >> 20);
 
-    if (!(addr >> 20)) {
-        pci_host_config_write(s->bus, (addr >> 12) & 0xff, addr & 0xfff,
-                              val, size);
+    if (bus) {
+        pci_host_config_write(bus, (addr >> 12) & 0xff, addr & 0xfff, val,
+                              size);
     }
 }
 

@@ -41,6 +41,35 @@ PCIBus *pci_get_bus(const PCIDevice *dev)
 
 /* ---- INTx ---- */
 
+bool pci_bus_is_root(PCIBus *bus)
+{
+    return !object_dynamic_cast(OBJECT(BUS(bus)->parent), TYPE_PCI_BRIDGE);
+}
+
+PCIBus *pci_find_bus_nr(PCIBus *bus, int nr)
+{
+    if (pci_bus_is_root(bus) && nr == 0) {
+        return bus;
+    }
+    for (int devfn = 0; devfn < 256; devfn++) {
+        PCIDevice *d = bus->devices[devfn];
+        uint8_t sec, sub;
+
+        if (!d || !object_dynamic_cast(OBJECT(d), TYPE_PCI_BRIDGE)) {
+            continue;
+        }
+        sec = d->config[PCI_SECONDARY_BUS];
+        sub = d->config[PCI_SUBORDINATE_BUS];
+        if (sec && sec == nr) {
+            return PCI_BRIDGE(d)->sec_bus;
+        }
+        if (sec && sec < nr && nr <= sub) {
+            return pci_find_bus_nr(PCI_BRIDGE(d)->sec_bus, nr);
+        }
+    }
+    return NULL;
+}
+
 static void pci_change_irq(PCIDevice *dev, int change)
 {
     PCIBus *bus = pci_get_bus(dev);
@@ -49,6 +78,12 @@ static void pci_change_irq(PCIDevice *dev, int change)
 
     if (pin < 0 || pin >= PCI_NUM_PINS) {
         return;
+    }
+    /* Behind bridges the pin is swizzled by slot at each level. */
+    while (!pci_bus_is_root(bus)) {
+        pin = pci_swizzle_map_irq(dev, pin);
+        dev = PCI_DEVICE(BUS(bus)->parent);
+        bus = pci_get_bus(dev);
     }
     line = bus->map_irq(dev, pin);
     bus->irq_count[line] += change;
@@ -201,7 +236,7 @@ void pci_default_write_config(PCIDevice *dev, uint32_t addr, uint32_t val,
                          (b & dev->wmask[a]);
         dev->config[a] &= ~(b & dev->w1cmask[a]);
     }
-    if (ranges_overlap(addr, len, PCI_BASE_ADDRESS_0, 24) ||
+    if (ranges_overlap(addr, len, PCI_BASE_ADDRESS_0, 4 * PCI_NUM_REGIONS) ||
         ranges_overlap(addr, len, PCI_COMMAND, 2)) {
         pci_update_mappings(dev);
     }
@@ -491,8 +526,12 @@ static char *pcibus_get_dev_path(DeviceState *dev)
 {
     PCIDevice *d = PCI_DEVICE(dev);
 
-    /* QEMU's "DOMAIN:BUS:SLOT.FUNC" (bus 0 of domain 0 here). */
-    return g_strdup_printf("0000:00:%02x.%x", PCI_SLOT(d->devfn),
+    PCIBus *bus = pci_get_bus(d);
+    int nr = pci_bus_is_root(bus) ? 0 :
+             PCI_DEVICE(BUS(bus)->parent)->config[PCI_SECONDARY_BUS];
+
+    /* QEMU's "DOMAIN:BUS:SLOT.FUNC" (one domain here). */
+    return g_strdup_printf("0000:%02x:%02x.%x", nr, PCI_SLOT(d->devfn),
                            PCI_FUNC(d->devfn));
 }
 

@@ -17,7 +17,7 @@ def pci_ids(g):
                         "${d##*/} $(cat $d/vendor) $(cat $d/device) "
                         "$(cat $d/class); done")
     return {m[0]: m[1:] for m in re.findall(
-        r"^(0000:00:[0-9a-f]{2}\.\d) (0x[0-9a-f]{4}) (0x[0-9a-f]{4}) "
+        r"^(0000:[0-9a-f]{2}:[0-9a-f]{2}\.\d) (0x[0-9a-f]{4}) (0x[0-9a-f]{4}) "
         r"(0x[0-9a-f]{6})\r?$", out, re.M)}
 
 
@@ -116,3 +116,41 @@ def test_pci_in_device_tree_and_qtree(guest, tmp_path):
     mtree = g.mon.cmd("human-monitor-command",
                       **{"command-line": "info mtree"})
     assert "pcie-mmcfg-mmio" in mtree and "pcie-mmio-high" in mtree
+
+
+def test_devices_behind_pcie_root_ports(guest, tmp_path):
+    # The topology libvirt builds: root ports as functions of slot 1,
+    # one endpoint behind each, the buses named after the ports' ids.
+    disk = tmp_path / "disk.raw"
+    disk.write_bytes(b"\0" * (16 << 20))
+    g = guest(["-device", "pcie-root-port,port=8,chassis=1,id=pci.1,"
+               "bus=pcie.0,multifunction=on,addr=0x1",
+               "-device", "pcie-root-port,port=9,chassis=2,id=pci.2,"
+               "bus=pcie.0,addr=0x1.0x1",
+               "-drive", "if=none,id=d0,format=raw,file=%s" % disk,
+               "-device", "virtio-blk-pci,drive=d0,id=disk0,bus=pci.2,"
+               "addr=0x0",
+               "-device", "virtio-rng-pci,id=rng0,bus=pci.1"])
+    g.console.expect(READY)
+    ids = pci_ids(g)
+    assert ids["0000:00:01.0"] == ("0x1b36", "0x000c", "0x060400")
+    assert ids["0000:00:01.1"] == ("0x1b36", "0x000c", "0x060400")
+    assert ids["0000:01:00.0"] == ("0x1af4", "0x1044", "0x00ff00")
+    assert ids["0000:02:00.0"] == ("0x1af4", "0x1042", "0x010000")
+    out = g.console.run("echo behind-port > /tmp/x && dd if=/tmp/x "
+                        "of=/dev/vda conv=fsync 2>/dev/null; sync")
+    assert disk.read_bytes()[:11] == b"behind-port"
+    # Interrupts cross the ports: the rng answers.
+    out = g.console.run("dd if=/dev/hwrng bs=32 count=1 2>/dev/null | "
+                        "od -An -tx1 | wc -w")
+    assert out.split()[-1] == "32"
+    # A port's link reports the device behind it (PCIe link status).
+    out = g.console.run("cat /sys/bus/pci/devices/0000:00:01.1/"
+                        "current_link_speed")
+    assert "2.5 GT/s" in out
+    qtree = g.mon.cmd("human-monitor-command",
+                      **{"command-line": "info qtree"})
+    assert re.search(r"bus: pci\.2\r?\n\s+type PCIE", qtree), qtree
+    expect_error(g.mon, "device_add", {"driver": "virtio-rng-pci",
+                                       "bus": "pci.1"},
+                 desc="^Bus 'pci.1' does not support hotplugging$")

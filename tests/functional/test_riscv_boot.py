@@ -162,6 +162,16 @@ def test_uboot_prompt(guest, tmp_path):
     g.console.expect(rb"U-Boot \d{4}\.\d+.*\r?\n", timeout=30)
 
 
+def test_console_output_is_not_lost(guest):
+    # Linux fills the 16-byte transmit FIFO per interrupt; a reader slower
+    # than the guest must slow the guest down, not lose bytes.
+    g = guest()
+    g.console.expect(READY)
+    out = g.console.run("seq 1 3000", timeout=120)
+    nums = [line.strip() for line in out.splitlines()]
+    assert nums[-3000:] == [str(i) for i in range(1, 3001)]
+
+
 def test_poweroff_and_reboot_events(guest):
     g = guest()
     g.console.expect(READY)

@@ -31,8 +31,12 @@ struct SerialState {
     uint8_t thr_ipending;
     uint8_t timeout_ipending;
     uint8_t recv_fifo_itl;      /* interrupt trigger level */
-    uint8_t tsr_retry;          /* output retries left for THR */
+    uint8_t tsr_retry;          /* watches in a row that found no room */
     guint watch_tag;            /* backend writable watch, 0 if none */
+    /* Transmit FIFO (one entry deep with FIFOs off), as a ring. */
+    uint8_t xmit_fifo[UART_FIFO_LENGTH];
+    uint32_t xmit_head;
+    uint32_t xmit_num;
     /* Receive FIFO as a ring. */
     uint8_t recv_fifo[UART_FIFO_LENGTH];
     uint32_t recv_head;

@@ -50,6 +50,27 @@
 #define PCI_NUM_REGIONS         6
 #define PCI_NUM_PINS            4
 #define PCI_CAP_ID_VNDR         0x09
+#define PCI_CAP_ID_EXP          0x10
+
+/* Type 1 (PCI-to-PCI bridge) header. */
+#define PCI_HEADER_TYPE_BRIDGE  0x01
+#define PCI_PRIMARY_BUS         0x18
+#define PCI_SECONDARY_BUS       0x19
+#define PCI_SUBORDINATE_BUS     0x1a
+#define PCI_SEC_LATENCY_TIMER   0x1b
+#define PCI_IO_BASE             0x1c
+#define PCI_IO_LIMIT            0x1d
+#define PCI_SEC_STATUS          0x1e
+#define PCI_MEMORY_BASE         0x20
+#define PCI_MEMORY_LIMIT        0x22
+#define PCI_PREF_MEMORY_BASE    0x24
+#define PCI_PREF_MEMORY_LIMIT   0x26
+#define PCI_PREF_BASE_UPPER32   0x28
+#define PCI_PREF_LIMIT_UPPER32  0x2c
+#define PCI_IO_BASE_UPPER16     0x30
+#define PCI_IO_LIMIT_UPPER16    0x32
+#define PCI_BRIDGE_CONTROL      0x3e
+#define PCI_CLASS_BRIDGE_PCI    0x0604
 
 #define PCI_DEVFN(slot, func)   ((((slot) & 0x1f) << 3) | ((func) & 0x07))
 #define PCI_SLOT(devfn)         (((devfn) >> 3) & 0x1f)
@@ -125,6 +146,25 @@ typedef struct PCIDeviceClass {
 DECLARE_OBJ_CHECKERS(PCIDevice, PCIDeviceClass, PCI_DEVICE, TYPE_PCI_DEVICE)
 DECLARE_INSTANCE_CHECKER(PCIBus, PCI_BUS, TYPE_PCI_BUS)
 
+#define TYPE_PCI_BRIDGE "base-pci-bridge"
+
+/*
+ * A PCI-to-PCI bridge: a type 1 header and the secondary bus behind it,
+ * named after the bridge's id as in QEMU.  All buses share the root's
+ * address spaces (the guest programs windows to match the BARs it
+ * assigns; they are not used to filter).
+ */
+typedef struct PCIBridge {
+    PCIDevice parent_obj;
+    PCIBus *sec_bus;
+} PCIBridge;
+
+DECLARE_INSTANCE_CHECKER(PCIBridge, PCI_BRIDGE, TYPE_PCI_BRIDGE)
+
+/* For bridge models: set up the header and the secondary bus. */
+void pci_bridge_initfn(PCIDevice *dev, const char *bus_type);
+void pci_bridge_reset(PCIDevice *dev);
+
 /* The host bridge's root bus. */
 PCIBus *pci_root_bus_new(DeviceState *parent, const char *name,
                          MemoryRegion *mem, MemoryRegion *io,
@@ -133,6 +173,10 @@ PCIBus *pci_root_bus_new(DeviceState *parent, const char *name,
 /* The conventional INTx swizzle of a root bus: (pin + slot) % 4. */
 int pci_swizzle_map_irq(PCIDevice *dev, int pin);
 PCIBus *pci_get_bus(const PCIDevice *dev);
+
+/* The bus numbered @nr below @root (following bridges), or NULL. */
+PCIBus *pci_find_bus_nr(PCIBus *root, int nr);
+bool pci_bus_is_root(PCIBus *bus);
 
 /* Configuration space access as a host bridge performs it. */
 uint32_t pci_host_config_read(PCIBus *bus, uint8_t devfn, uint32_t addr,
