@@ -12,6 +12,7 @@
 #include "vireo/log.h"
 #include "hw/qdev-properties.h"
 #include "hw/virtio/virtio.h"
+#include "hw/pci/pci.h"
 #include "migration/vmstate.h"
 #include "qapi/visitor.h"
 #include "qapi/qapi-events-net.h"
@@ -317,6 +318,22 @@ static void virtio_net_set_status(VirtIODevice *vdev, uint8_t status)
     }
 }
 
+/*
+ * The NIC's name for the user: its own id, or for virtio-net-pci the
+ * proxy's id (the backend has none), as QEMU names the net client.
+ */
+static const char *virtio_net_user_id(DeviceState *dev)
+{
+    DeviceState *transport = dev->parent_bus ? dev->parent_bus->parent
+                                             : NULL;
+
+    if (!dev->id && transport &&
+        object_dynamic_cast(OBJECT(transport), TYPE_PCI_DEVICE)) {
+        return transport->id;
+    }
+    return dev->id;
+}
+
 static void virtio_net_rxfilter_changed(VirtIONet *n)
 {
     DeviceState *dev = DEVICE(n);
@@ -325,7 +342,8 @@ static void virtio_net_rxfilter_changed(VirtIONet *n)
     if (n->rxfilter_notify) {
         g_autofree char *path = object_get_canonical_path(OBJECT(n));
 
-        qapi_event_send_nic_rx_filter_changed(dev->id, path);
+        qapi_event_send_nic_rx_filter_changed(virtio_net_user_id(dev),
+                                              path);
         n->rxfilter_notify = false;
     }
 }
@@ -595,7 +613,8 @@ static void virtio_net_realize(DeviceState *dev, Error **errp)
     n->rxfilter_notify = true;
     virtio_net_reset(vdev);
     n->nic = (NICState *)qemu_new_net_client(&net_virtio_info, peer,
-                                             TYPE_VIRTIO_NET, dev->id);
+                                             TYPE_VIRTIO_NET,
+                                             virtio_net_user_id(dev));
     n->nic->n = n;
     memcpy(n->nic->nc.macaddr, n->mac, 6);
     qemu_set_info_str(&n->nic->nc, "model=%s,macaddr=%02x:%02x:%02x:%02x:"

@@ -546,12 +546,22 @@ static void virtio_pci_class_init(ObjectClass *klass, void *data)
     }
 }
 
+/*
+ * Every model is modern-only (as QEMU's on a PCIe bus), so it also exists
+ * under QEMU's "-non-transitional" name; the "-transitional" ones would
+ * need the legacy interface, which Vireo does not have.
+ */
+#define MODEL(dev, class_id) \
+    { "virtio-" dev "-pci", "virtio-" dev "-device", class_id }, \
+    { "virtio-" dev "-pci-non-transitional", "virtio-" dev "-device", \
+      class_id }
+
 static const VirtIOPCIModel models[] = {
-    { "virtio-blk-pci", "virtio-blk-device", 0x0100 },     /* SCSI storage */
-    { "virtio-net-pci", "virtio-net-device", 0x0200 },     /* Ethernet */
-    { "virtio-rng-pci", "virtio-rng-device", 0x00ff },     /* other */
-    { "virtio-serial-pci", "virtio-serial-device", 0x0780 }, /* comm. */
-    { "virtio-balloon-pci", "virtio-balloon-device", 0x00ff },
+    MODEL("blk", 0x0100),           /* SCSI storage, as QEMU */
+    MODEL("net", 0x0200),           /* Ethernet */
+    MODEL("rng", 0x00ff),           /* other */
+    MODEL("serial", 0x0780),        /* other communication */
+    MODEL("balloon", 0x00ff),
 };
 
 static void virtio_pci_register_types(void)

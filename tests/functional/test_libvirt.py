@@ -252,6 +252,50 @@ def test_raw_disk(libvirt, domains, tmp_path):
     virsh("destroy", name)
 
 
+def test_pci_topology_stats_and_balloon(libvirt, domains, tmp_path):
+    # With pcie-root-port and the non-transitional virtio models libvirt
+    # puts virtio devices behind root ports, and the statistics that need
+    # PCI device paths work: domblkstat, the default memballoon's stats.
+    name = "vireo-b-%d" % os.getpid()
+    domains.append(name)
+    disk = tmp_path / "disk.raw"
+    with open(disk, "wb") as f:
+        f.truncate(32 << 20)
+    xml = tmp_path / "dom.xml"
+    xml.write_text(domain_xml(name, libvirt, memballoon=True, disk=disk))
+    virsh("create", str(xml))
+    dumped = virsh("dumpxml", name)
+    assert "model='pcie-root-port'" in dumped
+    assert re.search(r"<disk .*?<address type='pci'", dumped, re.S)
+    assert re.search(r"<memballoon model='virtio'>\s*<alias name='balloon0'/>"
+                     r"\s*<address type='pci'", dumped)
+    con = PtyConsole(name)
+    try:
+        con.run("dd if=/dev/vda of=/dev/null bs=4k count=256 iflag=direct "
+                "2>/dev/null; echo read-$((2*4))", "read-8")
+        stats = dict(re.findall(r"vda (\w+) (\d+)",
+                                virsh("domblkstat", name, "vda")))
+        assert int(stats["rd_req"]) >= 256 and \
+            int(stats["rd_bytes"]) >= 1 << 20, stats
+        virsh("dommemstat", name, "--period", "1", "--live")
+        deadline = time.monotonic() + 60
+        mem = {}
+        while "unused" not in mem and time.monotonic() < deadline:
+            time.sleep(1)
+            mem = dict(re.findall(r"^(\w+) (\d+)$",
+                                  virsh("dommemstat", name), re.M))
+        assert int(mem["actual"]) == 512 * 1024, mem
+        assert 0 < int(mem["unused"]) < 512 * 1024, mem
+        # The balloon inflates: the guest gives memory back.
+        virsh("setmem", name, str(384 * 1024), "--live")
+        con.run("grep MemTotal /proc/meminfo | tr -s ' ' | cut -d' ' -f2 "
+                "| awk '{print ($1 < 400000) ? \"SHR\" \"UNK\" : \"not\"}'",
+                "SHRUNK")
+    finally:
+        con.close()
+    virsh("destroy", name)
+
+
 def test_qcow2_disk_external_snapshot(libvirt, domains, tmp_path):
     name = "vireo-s-%d" % os.getpid()
     domains.append(name)
