@@ -126,17 +126,25 @@ static DeviceState *device_add_qdict(QDict *opts, bool from_json,
     }
     /*
      * Once the machine runs, a device the guest cannot discover must not
-     * appear to have been added: no bus Vireo has supports hotplug yet.
+     * appear to have been added: only buses with a hotplug controller
+     * take devices then, and only devices that can be hotplugged.
      */
     if (qdev_hotplug) {
-        if (bus) {
-            error_setg(errp, "Bus '%s' does not support hotplugging",
-                       bus->name);
-        } else {
+        if (!bus) {
             error_setg(errp, "Device '%s' can not be hotplugged on this "
                        "machine", driver);
+            return NULL;
         }
-        return NULL;
+        if (!bus->hotplug) {
+            error_setg(errp, "Bus '%s' does not support hotplugging",
+                       bus->name);
+            return NULL;
+        }
+        if (!dc->hotpluggable) {
+            error_setg(errp, "Device '%s' does not support hotplugging",
+                       driver);
+            return NULL;
+        }
     }
     dev = qdev_new(driver);
     if (id) {
@@ -168,8 +176,16 @@ static DeviceState *device_add_qdict(QDict *opts, bool from_json,
             goto fail;
         }
     }
+    dev->hotplugged = qdev_hotplug;
     if (!qdev_realize(dev, bus, &err)) {
         goto fail;
+    }
+    if (qdev_hotplug) {
+        bus->hotplug->plug(bus, dev, &err);
+        if (err) {
+            object_property_set_bool(OBJECT(dev), "realized", false, NULL);
+            goto fail;
+        }
     }
     object_unref(OBJECT(dev));
     return dev;
@@ -209,19 +225,53 @@ void qmp_device_add(QDict *qdict, QObject **ret_data, Error **errp)
 void qmp_device_del(const char *id, Error **errp)
 {
     DeviceState *dev = qdev_find_by_id_or_path(id, errp);
-    g_autofree char *path = NULL;
+    BusState *bus;
 
     if (!dev) {
         return;
     }
-    if (!dev->parent_bus || !DEVICE_GET_CLASS(dev)->hotpluggable) {
+    bus = dev->parent_bus;
+    if (!bus || !bus->hotplug) {
         error_setg(errp, "Bus '%s' does not support hotplugging",
-                   dev->parent_bus ? dev->parent_bus->name : "none");
+                   bus ? bus->name : "none");
         return;
     }
-    path = object_get_canonical_path(OBJECT(dev));
+    if (!DEVICE_GET_CLASS(dev)->hotpluggable) {
+        error_setg(errp, "Device '%s' does not support hotplugging",
+                   object_get_typename(OBJECT(dev)));
+        return;
+    }
+    if (dev->pending_deleted_event) {
+        error_setg(errp, "Device %s is already in the process of unplug",
+                   id);
+        return;
+    }
+    bus->hotplug->unplug_request(bus, dev, errp);
+}
+
+/* DEVICE_DELETED for @dev and, first, for the devices on its buses. */
+static void send_deleted_events(DeviceState *dev)
+{
+    BusState *child;
+    g_autofree char *path = object_get_canonical_path(OBJECT(dev));
+
+    QLIST_FOREACH(child, &dev->child_bus, sibling) {
+        BusChild *kid;
+
+        QTAILQ_FOREACH(kid, &child->children, sibling) {
+            send_deleted_events(kid->child);
+        }
+    }
+    qapi_event_send_device_deleted(dev->id, path);
+}
+
+void qdev_unplug_done(DeviceState *dev)
+{
+    object_ref(OBJECT(dev));
+    object_property_set_bool(OBJECT(dev), "realized", false, NULL);
+    send_deleted_events(dev);
     object_unparent(OBJECT(dev));
-    qapi_event_send_device_deleted(id, path);
+    object_unref(OBJECT(dev));
 }
 
 static void print_device(ObjectClass *klass, void *opaque)

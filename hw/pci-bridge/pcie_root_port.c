@@ -2,8 +2,12 @@
  * "pcie-root-port": the generic PCI Express root port libvirt builds its
  * PCIe topology from (one endpoint at slot 0 of each port's bus).  A PCIe
  * capability describes a root port with a slot; presence and link state
- * follow whether a device sits behind it.  The slot has no hotplug
- * controller, so devices are cold-plugged only.
+ * follow whether a device sits behind it.
+ *
+ * The slot is a native PCIe hotplug controller, as QEMU's: device_add
+ * sets presence-detect-changed and the guest powers the slot on and scans
+ * it; device_del presses the attention button and the device goes when
+ * the guest powers the slot off.  Slot events raise the port's INTx.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -30,9 +34,25 @@
 #define EXP_LNKSTA      0x12
 #define  EXP_LNKSTA_DLLLA       0x2000
 #define EXP_SLTCAP      0x14
+#define  EXP_SLTCAP_ABP         0x00000001  /* attention button */
+#define  EXP_SLTCAP_PCP         0x00000002  /* power controller */
+#define  EXP_SLTCAP_AIP         0x00000008  /* attention indicator */
+#define  EXP_SLTCAP_PIP         0x00000010  /* power indicator */
+#define  EXP_SLTCAP_HPC         0x00000040  /* hot-plug capable */
+#define  EXP_SLTCAP_NCCS        0x00040000  /* no command completed */
 #define EXP_SLTCTL      0x18
+#define  EXP_SLTCTL_ABPE        0x0001
+#define  EXP_SLTCTL_PDCE        0x0008
+#define  EXP_SLTCTL_HPIE        0x0020
+#define  EXP_SLTCTL_PIC         0x0300      /* power indicator */
+#define  EXP_SLTCTL_PIC_OFF     0x0300
+#define  EXP_SLTCTL_PCC         0x0400      /* 1: power off */
+#define  EXP_SLTCTL_DLLSCE      0x1000
 #define EXP_SLTSTA      0x1a
+#define  EXP_SLTSTA_ABP         0x0001
+#define  EXP_SLTSTA_PDC         0x0008
 #define  EXP_SLTSTA_PDS         0x0040
+#define  EXP_SLTSTA_DLLSC       0x0100
 #define EXP_RTCTL       0x1c
 #define EXP_RTSTA       0x20
 #define EXP_DEVCTL2     0x28
@@ -65,7 +85,11 @@ static void init_exp_cap(PCIERootPort *rp)
     pci_set_long(c + EXP_LNKCAP, LINK_2_5GT | LINK_X1 | EXP_LNKCAP_DLLLARC |
                  ((uint32_t)rp->port << 24));
     pci_set_word(c + EXP_LNKSTA, LINK_2_5GT | LINK_X1);
-    pci_set_long(c + EXP_SLTCAP, (uint32_t)rp->slot << 19);
+    pci_set_long(c + EXP_SLTCAP, EXP_SLTCAP_ABP | EXP_SLTCAP_PCP |
+                 EXP_SLTCAP_AIP | EXP_SLTCAP_PIP | EXP_SLTCAP_HPC |
+                 EXP_SLTCAP_NCCS | ((uint32_t)rp->slot << 19));
+    /* Indicators off, power on (PCC clear): cold-plugged devices run. */
+    pci_set_word(c + EXP_SLTCTL, EXP_SLTCTL_PIC_OFF | 0x00c0);
     pci_set_long(c + EXP_LNKCAP2, 1 << LINK_2_5GT);  /* speeds supported */
     pci_set_word(c + EXP_LNKCTL2, LINK_2_5GT);
     pci_set_word(w + EXP_DEVCTL, 0x7fff);
@@ -77,6 +101,103 @@ static void init_exp_cap(PCIERootPort *rp)
     pci_set_long(w1c + EXP_RTSTA, 0x00010000);
     pci_set_word(w + EXP_DEVCTL2, 0xffff);
     pci_set_word(w + EXP_LNKCTL2, 0xffff);
+}
+
+static uint16_t slot_word(PCIERootPort *rp, int reg)
+{
+    return pci_get_word(PCI_DEVICE(rp)->config + rp->exp_cap + reg);
+}
+
+static void set_slot_word(PCIERootPort *rp, int reg, uint16_t v)
+{
+    pci_set_word(PCI_DEVICE(rp)->config + rp->exp_cap + reg, v);
+}
+
+/* A slot event the guest enabled is pending: interrupt. */
+static void hotplug_update_irq(PCIERootPort *rp)
+{
+    uint16_t ctl = slot_word(rp, EXP_SLTCTL), sta = slot_word(rp, EXP_SLTSTA);
+    bool pending = ((sta & EXP_SLTSTA_ABP) && (ctl & EXP_SLTCTL_ABPE)) ||
+                   ((sta & EXP_SLTSTA_PDC) && (ctl & EXP_SLTCTL_PDCE)) ||
+                   ((sta & EXP_SLTSTA_DLLSC) && (ctl & EXP_SLTCTL_DLLSCE));
+
+    pci_set_irq(PCI_DEVICE(rp), pending && (ctl & EXP_SLTCTL_HPIE));
+}
+
+static void hotplug_event(PCIERootPort *rp, uint16_t events)
+{
+    set_slot_word(rp, EXP_SLTSTA, slot_word(rp, EXP_SLTSTA) | events);
+    hotplug_update_irq(rp);
+}
+
+static PCIERootPort *port_of_bus(BusState *bus)
+{
+    return PCIE_ROOT_PORT(bus->parent);
+}
+
+static void root_port_plug(BusState *bus, DeviceState *dev, Error **errp)
+{
+    PCIERootPort *rp = port_of_bus(bus);
+    PCIDevice *pdev = PCI_DEVICE(dev);
+
+    if (PCI_SLOT(pdev->devfn)) {
+        error_setg(errp, "Unsupported PCI slot %d for standard hotplug "
+                   "controller. Valid slots are between 0 and 0.",
+                   PCI_SLOT(pdev->devfn));
+        return;
+    }
+    /* The slot is powered as the guest left it: it powers it on. */
+    hotplug_event(rp, EXP_SLTSTA_PDC | EXP_SLTSTA_DLLSC);
+}
+
+static void root_port_unplug_request(BusState *bus, DeviceState *dev,
+                                     Error **errp)
+{
+    PCIERootPort *rp = port_of_bus(bus);
+
+    dev->pending_deleted_event = true;
+    /* Powered off already: nothing for the guest to let go of. */
+    if (slot_word(rp, EXP_SLTCTL) & EXP_SLTCTL_PCC) {
+        qdev_unplug_done(dev);
+        hotplug_event(rp, EXP_SLTSTA_PDC | EXP_SLTSTA_DLLSC);
+        return;
+    }
+    hotplug_event(rp, EXP_SLTSTA_ABP);
+}
+
+static const BusHotplug root_port_hotplug = {
+    .plug = root_port_plug,
+    .unplug_request = root_port_unplug_request,
+};
+
+/* The guest wrote slot control: a slot powered off lets its devices go. */
+static void root_port_config_write(PCIDevice *dev, uint32_t addr,
+                                   uint32_t val, int len)
+{
+    PCIERootPort *rp = PCIE_ROOT_PORT(dev);
+    PCIBus *sec = PCI_BRIDGE(dev)->sec_bus;
+    uint16_t old_ctl = slot_word(rp, EXP_SLTCTL);
+    uint16_t ctl;
+
+    pci_default_write_config(dev, addr, val, len);
+    ctl = slot_word(rp, EXP_SLTCTL);
+    if (!(old_ctl & EXP_SLTCTL_PCC) && (ctl & EXP_SLTCTL_PCC) &&
+        (ctl & EXP_SLTCTL_PIC) == EXP_SLTCTL_PIC_OFF) {
+        bool removed = false;
+
+        for (int devfn = 0; devfn < 256; devfn++) {
+            PCIDevice *d = sec->devices[devfn];
+
+            if (d && DEVICE(d)->pending_deleted_event) {
+                qdev_unplug_done(DEVICE(d));
+                removed = true;
+            }
+        }
+        if (removed) {
+            hotplug_event(rp, EXP_SLTSTA_PDC | EXP_SLTSTA_DLLSC);
+        }
+    }
+    hotplug_update_irq(rp);
 }
 
 /* Presence and link state are whether a device sits at slot 0 behind. */
@@ -98,13 +219,27 @@ static void root_port_realize(PCIDevice *dev, Error **errp)
     PCIERootPort *rp = PCIE_ROOT_PORT(dev);
 
     pci_bridge_initfn(dev, TYPE_PCIE_BUS);
+    BUS(PCI_BRIDGE(dev)->sec_bus)->hotplug = &root_port_hotplug;
     dev->config[PCI_INTERRUPT_PIN] = 1;
     init_exp_cap(rp);
 }
 
 static void root_port_reset(DeviceState *d)
 {
+    PCIERootPort *rp = PCIE_ROOT_PORT(d);
+    PCIBus *sec = PCI_BRIDGE(d)->sec_bus;
+
+    /* A reset ends any unplug the guest was asked for, as in QEMU. */
+    for (int devfn = 0; devfn < 256; devfn++) {
+        PCIDevice *dev = sec->devices[devfn];
+
+        if (dev && DEVICE(dev)->pending_deleted_event) {
+            qdev_unplug_done(DEVICE(dev));
+        }
+    }
     pci_bridge_reset(PCI_DEVICE(d));
+    set_slot_word(rp, EXP_SLTCTL, EXP_SLTCTL_PIC_OFF | 0x00c0);
+    set_slot_word(rp, EXP_SLTSTA, 0);
 }
 
 static Property root_port_properties[] = {
@@ -138,6 +273,7 @@ static void root_port_class_init(ObjectClass *klass, void *data)
     set_bit_category(dc, DEVICE_CATEGORY_BRIDGE);
     pc->realize = root_port_realize;
     pc->config_read = root_port_config_read;
+    pc->config_write = root_port_config_write;
     pc->vendor_id = PCI_VENDOR_ID_REDHAT;
     pc->device_id = PCI_DEVICE_ID_REDHAT_PCIE_RP;
     pc->class_id = PCI_CLASS_BRIDGE_PCI;

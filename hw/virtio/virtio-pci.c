@@ -540,6 +540,7 @@ static void virtio_pci_class_init(ObjectClass *klass, void *data)
     pc->is_express = true;
     device_class_set_legacy_reset(dc, virtio_pci_reset);
     dc->vmsd = &vmstate_virtio_pci;
+    dc->hotpluggable = true;        /* where the bus has a controller */
     if (model) {
         VIRTIO_PCI_CLASS(klass)->model = model;
         dc->desc = model->name;

@@ -93,12 +93,24 @@ struct BusClass {
     int max_dev;
 };
 
+/*
+ * What a bus that supports hotplug does (the controller owning it sets
+ * BusState.hotplug): announce a device realized while the machine runs,
+ * and start removing one on device_del.  Removal finishes, possibly much
+ * later, when the guest let go of the device: qdev_unplug_done().
+ */
+typedef struct BusHotplug {
+    void (*plug)(BusState *bus, DeviceState *dev, Error **errp);
+    void (*unplug_request)(BusState *bus, DeviceState *dev, Error **errp);
+} BusHotplug;
+
 struct BusState {
     Object obj;
     DeviceState *parent;
     char *name;
     int num_children;
     bool realized;
+    const BusHotplug *hotplug;  /* NULL: no hotplug on this bus */
     QTAILQ_HEAD(, BusChild) children;
     QLIST_ENTRY(BusState) sibling;
 };
@@ -119,6 +131,8 @@ DeviceState *qdev_try_new(const char *name);
 bool qdev_realize(DeviceState *dev, BusState *bus, Error **errp);
 /* Set once the machine is built: device_add from then on is a hotplug. */
 extern bool qdev_hotplug;
+/* A hot-unplug completed: the device goes, DEVICE_DELETED is sent. */
+void qdev_unplug_done(DeviceState *dev);
 bool qdev_realize_and_unref(DeviceState *dev, BusState *bus, Error **errp);
 void qdev_unrealize(DeviceState *dev);
 /* Sets the parent bus (before realize). */
