@@ -8,6 +8,23 @@
 #include "vireo/error.h"
 #include "hw/pci/pci.h"
 
+/* Bus numbers and windows as after reset (closed windows, their types). */
+static void pci_bridge_clear_windows(uint8_t *c)
+{
+    c[PCI_PRIMARY_BUS] = c[PCI_SECONDARY_BUS] = 0;
+    c[PCI_SUBORDINATE_BUS] = c[PCI_SEC_LATENCY_TIMER] = 0;
+    /* 32-bit I/O and 64-bit prefetchable windows (the type nibbles). */
+    c[PCI_IO_BASE] = c[PCI_IO_LIMIT] = 0x01;
+    pci_set_word(c + PCI_MEMORY_BASE, 0);
+    pci_set_word(c + PCI_MEMORY_LIMIT, 0);
+    pci_set_word(c + PCI_PREF_MEMORY_BASE, 0x0001);
+    pci_set_word(c + PCI_PREF_MEMORY_LIMIT, 0x0001);
+    pci_set_long(c + PCI_PREF_BASE_UPPER32, 0);
+    pci_set_long(c + PCI_PREF_LIMIT_UPPER32, 0);
+    pci_set_long(c + PCI_IO_BASE_UPPER16, 0);
+    pci_set_word(c + PCI_BRIDGE_CONTROL, 0);
+}
+
 static void pci_bridge_init_header(PCIDevice *dev)
 {
     uint8_t *c = dev->config, *w = dev->wmask;
@@ -15,15 +32,12 @@ static void pci_bridge_init_header(PCIDevice *dev)
     c[PCI_HEADER_TYPE] = (c[PCI_HEADER_TYPE] &
                           PCI_HEADER_TYPE_MULTI_FUNCTION) |
                          PCI_HEADER_TYPE_BRIDGE;
+    pci_bridge_clear_windows(c);
     w[PCI_PRIMARY_BUS] = w[PCI_SECONDARY_BUS] = 0xff;
     w[PCI_SUBORDINATE_BUS] = w[PCI_SEC_LATENCY_TIMER] = 0xff;
-    /* 32-bit I/O and 64-bit prefetchable windows (the type nibbles). */
-    c[PCI_IO_BASE] = c[PCI_IO_LIMIT] = 0x01;
     w[PCI_IO_BASE] = w[PCI_IO_LIMIT] = 0xf0;
     pci_set_word(w + PCI_MEMORY_BASE, 0xfff0);
     pci_set_word(w + PCI_MEMORY_LIMIT, 0xfff0);
-    pci_set_word(c + PCI_PREF_MEMORY_BASE, 0x0001);
-    pci_set_word(c + PCI_PREF_MEMORY_LIMIT, 0x0001);
     pci_set_word(w + PCI_PREF_MEMORY_BASE, 0xfff0);
     pci_set_word(w + PCI_PREF_MEMORY_LIMIT, 0xfff0);
     pci_set_long(w + PCI_PREF_BASE_UPPER32, UINT32_MAX);
@@ -52,20 +66,8 @@ void pci_bridge_initfn(PCIDevice *dev, const char *bus_type)
 /* The header part of a bridge reset: bus numbers and windows cleared. */
 void pci_bridge_reset(PCIDevice *dev)
 {
-    uint8_t *c = dev->config;
-
     pci_device_reset(dev);
-    c[PCI_PRIMARY_BUS] = c[PCI_SECONDARY_BUS] = 0;
-    c[PCI_SUBORDINATE_BUS] = c[PCI_SEC_LATENCY_TIMER] = 0;
-    c[PCI_IO_BASE] = c[PCI_IO_LIMIT] = 0x01;
-    pci_set_word(c + PCI_MEMORY_BASE, 0);
-    pci_set_word(c + PCI_MEMORY_LIMIT, 0);
-    pci_set_word(c + PCI_PREF_MEMORY_BASE, 0x0001);
-    pci_set_word(c + PCI_PREF_MEMORY_LIMIT, 0x0001);
-    pci_set_long(c + PCI_PREF_BASE_UPPER32, 0);
-    pci_set_long(c + PCI_PREF_LIMIT_UPPER32, 0);
-    pci_set_long(c + PCI_IO_BASE_UPPER16, 0);
-    pci_set_word(c + PCI_BRIDGE_CONTROL, 0);
+    pci_bridge_clear_windows(dev->config);
 }
 
 static const TypeInfo pci_bridge_info = {

@@ -282,31 +282,17 @@ static void notify_write(void *opaque, hwaddr offset, uint64_t val,
     virtio_queue_notify(proxy->vdev, offset / NOTIFY_MULTIPLIER);
 }
 
+#define REGION_OPS(rd, wr) { \
+        .read = rd, .write = wr, .endianness = DEVICE_LITTLE_ENDIAN, \
+        .valid = { .min_access_size = 1, .max_access_size = 4 }, \
+        .impl = { .min_access_size = 1, .max_access_size = 4 }, \
+    }
+
 static const MemoryRegionOps region_ops[NR_REGIONS] = {
-    [REGION_COMMON] = {
-        .read = common_read, .write = common_write,
-        .endianness = DEVICE_LITTLE_ENDIAN,
-        .valid = { .min_access_size = 1, .max_access_size = 4 },
-        .impl = { .min_access_size = 1, .max_access_size = 4 },
-    },
-    [REGION_ISR] = {
-        .read = isr_read, .write = ignore_write,
-        .endianness = DEVICE_LITTLE_ENDIAN,
-        .valid = { .min_access_size = 1, .max_access_size = 4 },
-        .impl = { .min_access_size = 1, .max_access_size = 4 },
-    },
-    [REGION_DEVICE] = {
-        .read = device_read, .write = device_write,
-        .endianness = DEVICE_LITTLE_ENDIAN,
-        .valid = { .min_access_size = 1, .max_access_size = 4 },
-        .impl = { .min_access_size = 1, .max_access_size = 4 },
-    },
-    [REGION_NOTIFY] = {
-        .read = notify_read, .write = notify_write,
-        .endianness = DEVICE_LITTLE_ENDIAN,
-        .valid = { .min_access_size = 1, .max_access_size = 4 },
-        .impl = { .min_access_size = 1, .max_access_size = 4 },
-    },
+    [REGION_COMMON] = REGION_OPS(common_read, common_write),
+    [REGION_ISR] = REGION_OPS(isr_read, ignore_write),
+    [REGION_DEVICE] = REGION_OPS(device_read, device_write),
+    [REGION_NOTIFY] = REGION_OPS(notify_read, notify_write),
 };
 
 /* ---- Capabilities and the PCI_CFG access window ---- */

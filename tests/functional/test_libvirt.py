@@ -59,7 +59,7 @@ def libvirt():
 
 
 def domain_xml(name, emulator, memballoon=False, disk=None, fmt="raw",
-               nic=False):
+               nic=False, tap=None):
     g = guest_dir()
     return """<domain type='qemu'>
   <name>%s</name>
@@ -80,6 +80,7 @@ def domain_xml(name, emulator, memballoon=False, disk=None, fmt="raw",
     %s
     %s
     %s
+    %s
   </devices>
 </domain>
 """ % (name, uuid.uuid4(), os.path.join(g, "Image"),
@@ -90,7 +91,9 @@ def domain_xml(name, emulator, memballoon=False, disk=None, fmt="raw",
        "<source file='%s'/><target dev='vda' bus='virtio'/></disk>"
        % (fmt, disk),
        "<interface type='user'><model type='virtio'/></interface>"
-       if nic else "")
+       if nic else "",
+       "<interface type='ethernet'><target dev='%s'/>"
+       "<model type='virtio'/></interface>" % tap if tap else "")
 
 
 class PtyConsole:
@@ -262,7 +265,9 @@ def test_pci_topology_stats_and_balloon(libvirt, domains, tmp_path):
     with open(disk, "wb") as f:
         f.truncate(32 << 20)
     xml = tmp_path / "dom.xml"
-    xml.write_text(domain_xml(name, libvirt, memballoon=True, disk=disk))
+    tap = "vtap%d" % (os.getpid() % 10000)
+    xml.write_text(domain_xml(name, libvirt, memballoon=True, disk=disk,
+                              tap=tap))
     virsh("create", str(xml))
     dumped = virsh("dumpxml", name)
     assert "model='pcie-root-port'" in dumped
@@ -277,6 +282,14 @@ def test_pci_topology_stats_and_balloon(libvirt, domains, tmp_path):
                                 virsh("domblkstat", name, "vda")))
         assert int(stats["rd_req"]) >= 256 and \
             int(stats["rd_bytes"]) >= 1 << 20, stats
+        # A tap libvirt made and passed by fd: the guest's frames reach
+        # it, and domifstat counts them (from the guest's side).
+        con.run("ip link set eth0 up; ip addr add 192.168.77.2/24 dev eth0;"
+                " ping -c 3 -W 1 192.168.77.1 >/dev/null 2>&1;"
+                " echo sent-$((1+2))", "sent-3", timeout=60)
+        ifstat = dict(re.findall(r"%s (\w+) (\d+)" % tap,
+                                 virsh("domifstat", name, tap)))
+        assert int(ifstat["tx_packets"]) >= 1, ifstat
         virsh("dommemstat", name, "--period", "1", "--live")
         deadline = time.monotonic() + 60
         mem = {}
