@@ -282,6 +282,7 @@ static QemuOptsList qemu_drive_opts = {
         { .name = "discard", .type = QEMU_OPT_STRING },
         { .name = "aio", .type = QEMU_OPT_STRING },
         { .name = "locking", .type = QEMU_OPT_STRING },
+        { .name = "snapshot", .type = QEMU_OPT_BOOL },
         { /* end of list */ }
     },
 };
@@ -336,12 +337,58 @@ static bool parse_on_error(const char *value, const char *name,
 }
 
 static int drive_count;
+bool drive_snapshot_default;    /* -snapshot */
+
+/*
+ * snapshot=on: writes go to a temporary qcow2 overlay over @base (opened
+ * read-only), created in $TMPDIR (else /var/tmp) and unlinked once open,
+ * as QEMU does, so the image itself never changes.
+ */
+static BlockDriverState *drive_temp_overlay(BlockDriverState *base,
+                                            Error **errp)
+{
+    const char *dir = g_getenv("TMPDIR");
+    g_autofree char *tmpl = g_build_filename(dir && *dir ? dir : "/var/tmp",
+                                             "vl.XXXXXX", NULL);
+    int64_t size = bdrv_getlength(base);
+    BlockDriverState *top;
+    QDict *opts;
+    int fd;
+
+    if (size < 0) {
+        error_setg_errno(errp, -size, "Could not get image size");
+        return NULL;
+    }
+    fd = g_mkstemp(tmpl);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Could not get temporary filename");
+        return NULL;
+    }
+    close(fd);
+    opts = qdict_new();
+    qdict_put_int(opts, "size", size);
+    if (bdrv_create("qcow2", tmpl, opts, errp) < 0) {
+        qobject_unref(opts);
+        unlink(tmpl);
+        return NULL;
+    }
+    qobject_unref(opts);
+    opts = qdict_new();
+    qdict_put_str(opts, "driver", "qcow2");
+    qdict_put_str(opts, "file.driver", "file");
+    qdict_put_str(opts, "file.filename", tmpl);
+    qdict_put_str(opts, "backing", base->node_name);
+    top = bdrv_open(opts, errp);
+    unlink(tmpl);
+    return top;
+}
 
 DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
 {
     QemuOpts *opts = qemu_opts_parse_noisily(&qemu_drive_opts, optarg, false);
     const char *file, *iface, *id, *value;
     bool direct = false, no_flush = false, writeback = true, read_only;
+    bool snapshot;
     BlockdevOnError rerror = BLOCKDEV_ON_ERROR_REPORT;
     BlockdevOnError werror = BLOCKDEV_ON_ERROR_ENOSPC;
     g_autofree char *auto_id = NULL;
@@ -417,11 +464,22 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
     if (qemu_opt_get(opts, "locking")) {
         qdict_put_str(node, "locking", qemu_opt_get(opts, "locking"));
     }
+    snapshot = !read_only && qemu_opt_get_bool(opts, "snapshot",
+                                               drive_snapshot_default);
     bs = bdrv_open_image(file, qemu_opt_get(opts, "format"), node,
-                         !read_only, false, errp);
+                         !read_only && !snapshot, false, errp);
     qobject_unref(node);
     if (!bs) {
         return NULL;
+    }
+    if (snapshot) {
+        BlockDriverState *top = drive_temp_overlay(bs, errp);
+
+        bdrv_unref(bs);         /* the overlay holds it as its backing */
+        if (!top) {
+            return NULL;
+        }
+        bs = top;
     }
     blk = device_backend(bs, !read_only, errp);
     bdrv_unref(bs);             /* the backend holds it now */
@@ -434,7 +492,11 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
     /* As QEMU: the I/O status is kept when errors may stop the VM. */
     di->iostatus_enabled = true;
     if (!strcmp(iface, "virtio")) {
-        *device_opts = g_strdup_printf("virtio-blk-device,drive=%s", id);
+        /* As QEMU's "virtio-blk" alias: on PCI where the binary has it. */
+        *device_opts = g_strdup_printf("%s,drive=%s",
+                                       object_class_by_name("virtio-blk-pci")
+                                       ? "virtio-blk-pci"
+                                       : "virtio-blk-device", id);
     }
     return di;
 }

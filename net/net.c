@@ -13,6 +13,7 @@
 #include "qapi/qapi-commands-net.h"
 #include "qapi/qapi-visit-net.h"
 #include "net/net.h"
+#include "qom/object.h"
 
 /* Frames that may wait for one receiver, as QEMU's net queue. */
 #define NET_QUEUE_MAX_PACKETS 10000
@@ -137,6 +138,32 @@ static ssize_t net_deliver(NetClientState *sender, NetClientState *to,
         }
     }
     return r;
+}
+
+/*
+ * -nic and -net nic models: "virtio" (the default) is virtio-net-pci where
+ * the binary has PCI, as QEMU's alias, else virtio-net-device; the device
+ * types themselves are accepted by name.
+ */
+static const char *nic_device_type(const char *model)
+{
+    if (model && strcmp(model, "virtio")) {
+        return model;
+    }
+    return object_class_by_name("virtio-net-pci") ? "virtio-net-pci"
+                                                  : "virtio-net-device";
+}
+
+static bool nic_model_ok(const char *model, Error **errp)
+{
+    if (model && strcmp(model, "virtio") &&
+        strcmp(model, "virtio-net-device") &&
+        !(object_class_by_name("virtio-net-pci") &&
+          !strcmp(model, "virtio-net-pci"))) {
+        error_setg(errp, "Unsupported NIC model: %s", model);
+        return false;
+    }
+    return true;
 }
 
 static bool net_can_deliver(NetClientState *to)
@@ -376,9 +403,7 @@ bool net_init_nic_cmdline(const char *optarg, char **device_opts,
     qdict_del(dict, "mac");
     id = g_strdup_printf("__org.qemu.nic%u", nic_count++);
     qdict_put_str(dict, "id", id);
-    if (model && strcmp(model, "virtio-net-device") &&
-        strcmp(model, "virtio")) {
-        error_setg(errp, "Unsupported NIC model: %s", model);
+    if (!nic_model_ok(model, errp)) {
         qobject_unref(dict);
         return false;
     }
@@ -387,7 +412,8 @@ bool net_init_nic_cmdline(const char *optarg, char **device_opts,
     ok = netdev && net_client_init(netdev, errp);
     qapi_free_Netdev(netdev);
     if (ok) {
-        *device_opts = g_strdup_printf("virtio-net-device,netdev=%s%s%s", id,
+        *device_opts = g_strdup_printf("%s,netdev=%s%s%s",
+                                       nic_device_type(model), id,
                                        mac ? ",mac=" : "", mac ? mac : "");
     }
     return ok;
@@ -415,17 +441,15 @@ static bool net_legacy_nic(QDict *dict, char **device_opts, Error **errp)
     if (!id) {
         id = qdict_get_try_str(dict, "name");
     }
-    /* The riscv virt machine's default NIC, as QEMU's. */
-    if (model && strcmp(model, "virtio-net-device") &&
-        strcmp(model, "virtio")) {
-        error_setg(errp, "Unsupported NIC model: %s", model);
+    if (!nic_model_ok(model, errp)) {
         return false;
     }
     if (netdev && !qemu_find_netdev(netdev)) {
         error_setg(errp, "netdev '%s' not found", netdev);
         return false;
     }
-    dev = g_string_new("virtio-net-device,netdev=");
+    dev = g_string_new(nic_device_type(model));
+    g_string_append(dev, ",netdev=");
     g_string_append(dev, netdev ? netdev : net_hub_add_port(0, NULL)->name);
     if (mac) {
         g_string_append_printf(dev, ",mac=%s", mac);

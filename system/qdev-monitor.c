@@ -79,6 +79,26 @@ static BusState *find_bus(DeviceClass *dc, const char *path, Error **errp)
     return NULL;
 }
 
+/* QEMU's short names: "virtio-blk" is the PCI model where PCI exists. */
+static const char *device_alias(const char *driver)
+{
+    static const char *const aliases[][2] = {
+        { "virtio-blk", "virtio-blk-pci" },
+        { "virtio-net", "virtio-net-pci" },
+        { "virtio-rng", "virtio-rng-pci" },
+        { "virtio-serial", "virtio-serial-pci" },
+        { "virtio-balloon", "virtio-balloon-pci" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(aliases); i++) {
+        if (!strcmp(driver, aliases[i][0]) &&
+            object_class_by_name(aliases[i][1])) {
+            return aliases[i][1];
+        }
+    }
+    return driver;
+}
+
 static DeviceState *device_add_qdict(QDict *opts, bool from_json,
                                      Error **errp)
 {
@@ -95,6 +115,7 @@ static DeviceState *device_add_qdict(QDict *opts, bool from_json,
         error_setg(errp, "Parameter '%s' is missing", "driver");
         return NULL;
     }
+    driver = device_alias(driver);
     oc = object_class_by_name(driver);
     if (!oc || !object_class_dynamic_cast(oc, TYPE_DEVICE) ||
         object_class_is_abstract(oc)) {

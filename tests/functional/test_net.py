@@ -101,6 +101,21 @@ def test_nic_shorthand(guest):
     assert "52:54:00:12:34:5" in out
 
 
+def test_nic_default_model_is_virtio_net_pci(guest):
+    # "virtio", the default model, is QEMU's alias: virtio-net-pci.
+    g = guest(args=["-nic", "user,mac=52:54:00:12:34:88"])
+    g.console.expect(READY)
+    if not is_vireo(g.mon.greeting):
+        return      # QEMU 7.2 creates no NIC for -nic on riscv virt
+    out = g.console.run("cat /sys/class/net/eth0/address "
+                        "/sys/class/net/eth0/device/../vendor "
+                        "/sys/class/net/eth0/device/../device")
+    assert "52:54:00:12:34:88" in out and "0x1af4" in out and "0x1041" in out
+    qtree = g.mon.cmd("human-monitor-command",
+                      **{"command-line": "info qtree"})
+    assert "dev: virtio-net-pci" in qtree
+
+
 def test_legacy_net_nic_and_user(guest):
     # -net nic -net user: the NIC and slirp meet on hub 0.
     g = guest(args=["-net", "nic", "-net", "user"])
