@@ -352,7 +352,7 @@ static BlockDriverState *drive_temp_overlay(BlockDriverState *base,
                                              "vl.XXXXXX", NULL);
     int64_t size = bdrv_getlength(base);
     BlockDriverState *top;
-    QDict *opts;
+    QDict *opts, *file;
     int fd;
 
     if (size < 0) {
@@ -367,18 +367,18 @@ static BlockDriverState *drive_temp_overlay(BlockDriverState *base,
     close(fd);
     opts = qdict_new();
     qdict_put_int(opts, "size", size);
-    if (bdrv_create("qcow2", tmpl, opts, errp) < 0) {
-        qobject_unref(opts);
+    if (bdrv_create("qcow2", tmpl, opts, errp) < 0) {   /* takes opts */
         unlink(tmpl);
         return NULL;
     }
-    qobject_unref(opts);
+    file = qdict_new();
+    qdict_put_str(file, "driver", "file");
+    qdict_put_str(file, "filename", tmpl);
     opts = qdict_new();
     qdict_put_str(opts, "driver", "qcow2");
-    qdict_put_str(opts, "file.driver", "file");
-    qdict_put_str(opts, "file.filename", tmpl);
+    qdict_put(opts, "file", file);
     qdict_put_str(opts, "backing", base->node_name);
-    top = bdrv_open(opts, errp);
+    top = bdrv_open(opts, errp);                        /* takes opts */
     unlink(tmpl);
     return top;
 }

@@ -110,6 +110,7 @@ enum {
     OPT_BOOT, OPT_OVERCOMMIT, OPT_MSG, OPT_AUDIODEV, OPT_SANDBOX,
     OPT_DAEMONIZE, OPT_PIDFILE, OPT_D, OPT_DLOG, OPT_TRACE,
     OPT_BLOCKDEV, OPT_DRIVE, OPT_NETDEV, OPT_NIC, OPT_NET, OPT_PRECONFIG,
+    OPT_SNAPSHOT,
 };
 
 typedef struct VireoOption {
@@ -146,6 +147,7 @@ static const VireoOption options[] = {
     { "blockdev", true, OPT_BLOCKDEV }, { "drive", true, OPT_DRIVE },
     { "netdev", true, OPT_NETDEV }, { "nic", true, OPT_NIC },
     { "net", true, OPT_NET }, { "preconfig", false, OPT_PRECONFIG },
+    { "snapshot", false, OPT_SNAPSHOT },
     { NULL },
 };
 
@@ -520,6 +522,9 @@ void vl_handle_option(int index, const char *optarg)
         break;
     case OPT_PRECONFIG:
         cfg.preconfig = true;
+        break;
+    case OPT_SNAPSHOT:
+        drive_snapshot_default = true;
         break;
     case OPT_NODEFAULTS:
         cfg.nodefaults = true;

@@ -40,6 +40,8 @@ bool blockdev_add_cmdline(const char *optarg, Error **errp);
 /* -drive: a node chain and a DriveInfo named by id; for if=virtio,
  * *device_opts receives the -device string that attaches it. */
 DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp);
+/* -snapshot: snapshot=on is every -drive's default. */
+extern bool drive_snapshot_default;
 
 /* For the drive= property: a -drive id or a node name. */
 DriveInfo *drive_lookup_for_device(const char *name, bool writable,

@@ -5,6 +5,8 @@
 import os
 import re
 
+import pytest
+
 from conftest import expect_error, is_vireo
 from test_riscv_boot import READY, guest  # noqa: F401  (fixture)
 
@@ -38,7 +40,9 @@ def test_ext2_survives_reboot(guest, tmp_path):
     assert d0["inserted"]["drv"] == "raw"
     assert d0["inserted"]["file"] == disk
     assert d0["inserted"]["image"]["virtual-size"] == 64 << 20
+    # if=virtio is QEMU's "virtio-blk" alias: virtio-blk-pci on riscv virt.
     assert d0["qdev"].startswith("/machine/peripheral-anon/")
+    assert d0["qdev"].endswith("/virtio-backend")
 
 
 def test_blockdev_nodes_resize_and_del(guest, tmp_path):
@@ -244,3 +248,35 @@ def test_detect_zeroes(guest, tmp_path):
     assert first["zero"] and not first["data"]
     assert any(e["data"] and e["start"] <= 2 << 20 < e["start"] + e["length"]
                for e in m)
+
+
+@pytest.mark.parametrize("how", ["snapshot=on", "-snapshot"])
+def test_snapshot_leaves_image_untouched(guest, tmp_path, how):
+    disk = make_raw(tmp_path / "disk.raw", 16 << 20)
+    with open(disk, "r+b") as f:
+        f.write(b"original")
+    before = open(disk, "rb").read()
+    drive = "file=%s,format=raw,if=virtio,id=d0" % disk
+    args = ["-drive", drive + ",snapshot=on"] if how == "snapshot=on" \
+        else ["-snapshot", "-drive", drive]
+    g = guest(args=args)
+    g.console.expect(READY)
+    out = g.console.run("dd if=/dev/vda bs=8 count=1 2>/dev/null; echo; "
+                        "echo changed | dd of=/dev/vda conv=fsync "
+                        "2>/dev/null; dd if=/dev/vda bs=7 count=1 "
+                        "2>/dev/null")
+    assert "original" in out and "changed" in out
+    # The guest's writes live in a qcow2 overlay whose backing is the image.
+    d0 = [b for b in g.mon.cmd("query-block") if b["device"] == "d0"][0]
+    assert d0["inserted"]["drv"] == "qcow2"
+    assert d0["inserted"]["backing_file_depth"] == 1
+    assert d0["inserted"]["image"]["backing-image"]["filename"] == disk
+    g.mon.cmd("quit")
+    g.proc.wait(30)
+    assert open(disk, "rb").read() == before
+    # Nothing is left behind in the temporary directory either.
+    assert not [p for p in os.listdir(os.environ.get("TMPDIR", "/var/tmp"))
+                if p.startswith("vl.") and
+                os.path.getmtime(os.path.join(
+                    os.environ.get("TMPDIR", "/var/tmp"), p)) >
+                os.path.getmtime(disk)]
