@@ -18,6 +18,7 @@
 #include "qapi/qobject-output-visitor.h"
 #include "system/runstate.h"
 #include "system/blockdev.h"
+#include "vireo/main-loop.h"
 
 static QTAILQ_HEAD(, DriveInfo) drives = QTAILQ_HEAD_INITIALIZER(drives);
 
@@ -566,6 +567,7 @@ static BlockDeviceInfo *node_info(BlockDriverState *bs, bool flat,
     info->encrypted = bs->encrypted;
     /* The block layer's values are QAPI's, in QAPI's order. */
     info->detect_zeroes = (BlockdevDetectZeroesOptions)bs->detect_zeroes;
+    info->write_threshold = bdrv_write_threshold_get(bs);
     info->cache = g_new0(BlockdevCacheInfo, 1);
     info->cache->writeback = true;
     info->cache->direct = bs->cache_direct;
@@ -710,4 +712,46 @@ void qmp_block_resize(const char *device, const char *node_name, int64_t size,
     if (di && di->dev_ops && di->dev_ops->resize_cb) {
         di->dev_ops->resize_cb(di->dev_opaque);
     }
+}
+
+/* ---- Write threshold ---- */
+
+typedef struct ThresholdEvent {
+    char *node_name;
+    uint64_t amount, threshold;
+} ThresholdEvent;
+
+static void threshold_event_bh(void *opaque)
+{
+    ThresholdEvent *ev = opaque;
+
+    qapi_event_send_block_write_threshold(ev->node_name, ev->amount,
+                                          ev->threshold);
+    g_free(ev->node_name);
+    g_free(ev);
+}
+
+/* From the worker doing the write: the event goes out from the main loop. */
+static void threshold_exceeded(BlockDriverState *bs, uint64_t amount,
+                               uint64_t threshold)
+{
+    ThresholdEvent *ev = g_new(ThresholdEvent, 1);
+
+    ev->node_name = g_strdup(bs->node_name);
+    ev->amount = amount;
+    ev->threshold = threshold;
+    qemu_bh_schedule_oneshot(threshold_event_bh, ev);
+}
+
+void qmp_block_set_write_threshold(const char *node_name,
+                                   uint64_t threshold, Error **errp)
+{
+    BlockDriverState *bs = bdrv_find_node(node_name);
+
+    if (!bs) {
+        error_setg(errp, "Device '%s' not found", node_name);
+        return;
+    }
+    bdrv_set_write_threshold_notify(threshold_exceeded);
+    bdrv_write_threshold_set(bs, threshold);
 }

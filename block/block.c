@@ -886,6 +886,7 @@ int bdrv_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
         strcmp(bs->drv->format_name, "qcow2")) {
         return -ENOTSUP;
     }
+    bdrv_write_threshold_check(bs, offset, bytes);
     /* detect-zeroes: an all-zero write becomes a (cheaper) zero write. */
     if (bs->detect_zeroes != BDRV_DETECT_ZEROES_OFF &&
         !(flags & BDRV_REQ_WRITE_COMPRESSED) && iov_all_zero(iov, niov)) {
@@ -951,6 +952,7 @@ int bdrv_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
     if (ret < 0 || bytes == 0) {
         return ret;
     }
+    bdrv_write_threshold_check(bs, offset, bytes);
     if (bs->drv->pwrite_zeroes) {
         ret = bs->drv->pwrite_zeroes(bs, offset, bytes, flags);
         if (ret != -ENOTSUP) {

@@ -158,6 +158,7 @@ struct BlockDriverState {
     } detect_zeroes;
     bool encrypted;
     bool corrupt;               /* metadata damaged: writes refused */
+    uint64_t write_threshold;   /* 0: none; accessed atomically */
     int refcnt;
     uint64_t perm, shared;      /* union over parents */
     int64_t total_sectors;      /* size in sectors, cached by drivers */
@@ -168,6 +169,19 @@ struct BlockDriverState {
     QLIST_HEAD(, BdrvChild) parents;
     QTAILQ_ENTRY(BlockDriverState) node_list;
 };
+
+/*
+ * Write threshold (block-set-write-threshold): the first write reaching
+ * past @threshold disarms it and calls the notifier the emulator set
+ * (from the worker thread doing the write).
+ */
+typedef void BdrvWriteThresholdNotify(BlockDriverState *bs, uint64_t amount,
+                                      uint64_t threshold);
+void bdrv_set_write_threshold_notify(BdrvWriteThresholdNotify *fn);
+void bdrv_write_threshold_set(BlockDriverState *bs, uint64_t threshold);
+uint64_t bdrv_write_threshold_get(BlockDriverState *bs);
+void bdrv_write_threshold_check(BlockDriverState *bs, int64_t offset,
+                                int64_t bytes);
 
 void bdrv_register(BlockDriver *drv);
 BlockDriver *bdrv_find_format(const char *name);

@@ -280,3 +280,36 @@ def test_snapshot_leaves_image_untouched(guest, tmp_path, how):
                 os.path.getmtime(os.path.join(
                     os.environ.get("TMPDIR", "/var/tmp"), p)) >
                 os.path.getmtime(disk)]
+
+
+def test_write_threshold(guest, tmp_path):
+    disk = make_raw(tmp_path / "disk.raw", 32 << 20)
+    g = guest(args=["-blockdev", '{"driver":"raw","node-name":"thr0",'
+                    '"file":{"driver":"file","filename":"%s"}}' % disk,
+                    "-device", "virtio-blk-pci,drive=thr0,id=vd0"])
+    g.console.expect(READY)
+    expect_error(g.mon, "block-set-write-threshold",
+                 {"node-name": "nope", "write-threshold": 1},
+                 desc="^Device 'nope' not found$")
+    g.mon.cmd("block-set-write-threshold", **{"node-name": "thr0",
+                                              "write-threshold": 4 << 20})
+    node = [n for n in g.mon.cmd("query-named-block-nodes")
+            if n["node-name"] == "thr0"][0]
+    assert node["write_threshold"] == 4 << 20
+    # Below the threshold: nothing.  Past it: one event, then disarmed.
+    g.console.run("dd if=/dev/zero of=/dev/vda bs=64k count=4 oflag=direct "
+                  "2>/dev/null")
+    g.console.run("dd if=/dev/zero of=/dev/vda bs=64k seek=128 count=4 "
+                  "oflag=direct 2>/dev/null")
+    ev = g.mon.wait_event("BLOCK_WRITE_THRESHOLD", timeout=30)["data"]
+    assert ev["node-name"] == "thr0" and ev["write-threshold"] == 4 << 20
+    # offset + length - threshold of the first write past it (at 8 MiB).
+    assert (4 << 20) < ev["amount-exceeded"] <= (4 << 20) + (256 << 10)
+    node = [n for n in g.mon.cmd("query-named-block-nodes")
+            if n["node-name"] == "thr0"][0]
+    assert node["write_threshold"] == 0
+    g.console.run("dd if=/dev/zero of=/dev/vda bs=64k seek=256 count=4 "
+                  "oflag=direct 2>/dev/null")
+    g.mon.cmd("query-status")      # events before this reply are in
+    assert not [e for e in g.mon.pending_events()
+                if e["event"] == "BLOCK_WRITE_THRESHOLD"]
