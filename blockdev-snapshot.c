@@ -14,6 +14,8 @@
 #include "system/blockdev.h"
 
 typedef struct SnapshotAction {
+    TransactionActionKind kind;
+    InternalSnapshot internal;  /* blockdev-snapshot-internal-sync */
     BlockDriverState *node;     /* gets the snapshot */
     BlockDriverState *overlay;  /* our reference while the action lives */
     DriveInfo *drive;           /* the device on @node, if any */
@@ -21,9 +23,9 @@ typedef struct SnapshotAction {
     bool applied;
 } SnapshotAction;
 
-static BlockDriverState *find_node_or_device(const char *device,
-                                             const char *node_name,
-                                             Error **errp)
+BlockDriverState *blockdev_find_node_or_device(const char *device,
+                                              const char *node_name,
+                                              Error **errp)
 {
     BlockDriverState *bs = NULL;
 
@@ -68,7 +70,7 @@ static bool snapshot_check(SnapshotAction *act, Error **errp)
 static bool prepare_snapshot(BlockdevSnapshot *s, SnapshotAction *act,
                              Error **errp)
 {
-    act->node = find_node_or_device(NULL, s->node, errp);
+    act->node = blockdev_find_node_or_device(NULL, s->node, errp);
     if (!act->node) {
         return false;
     }
@@ -89,7 +91,7 @@ static bool prepare_snapshot_sync(BlockdevSnapshotSync *s,
     g_autoptr(QDict) opts = qdict_new();
     int64_t size;
 
-    act->node = find_node_or_device(s->device, s->node_name, errp);
+    act->node = blockdev_find_node_or_device(s->device, s->node_name, errp);
     if (!act->node) {
         return false;
     }
@@ -204,21 +206,42 @@ void qmp_transaction(TransactionActionList *actions,
     for (l = actions, i = 0; l && ok; l = l->next, i++) {
         TransactionAction *a = l->value;
 
-        ok = a->type == TRANSACTION_ACTION_KIND_BLOCKDEV_SNAPSHOT
-             ? prepare_snapshot(a->u.blockdev_snapshot.data, &acts[i], errp)
-             : prepare_snapshot_sync(a->u.blockdev_snapshot_sync.data,
-                                     &acts[i], errp);
+        acts[i].kind = a->type;
+        switch (a->type) {
+        case TRANSACTION_ACTION_KIND_BLOCKDEV_SNAPSHOT:
+            ok = prepare_snapshot(a->u.blockdev_snapshot.data, &acts[i],
+                                  errp);
+            break;
+        case TRANSACTION_ACTION_KIND_BLOCKDEV_SNAPSHOT_SYNC:
+            ok = prepare_snapshot_sync(a->u.blockdev_snapshot_sync.data,
+                                       &acts[i], errp);
+            break;
+        default:
+            /* As QEMU: the internal snapshot is taken while preparing. */
+            ok = internal_snapshot_take(
+                a->u.blockdev_snapshot_internal_sync.data->device,
+                a->u.blockdev_snapshot_internal_sync.data->name,
+                &acts[i].internal, errp);
+            break;
+        }
     }
     for (i = 0; i < n && ok; i++) {
-        ok = apply_snapshot(&acts[i], errp);
+        if (acts[i].kind !=
+            TRANSACTION_ACTION_KIND_BLOCKDEV_SNAPSHOT_INTERNAL_SYNC) {
+            ok = apply_snapshot(&acts[i], errp);
+        }
     }
     if (!ok) {
         for (i = n; i-- > 0;) {
             revert_snapshot(&acts[i]);
+            internal_snapshot_undo(&acts[i].internal);
         }
     }
     for (i = 0; i < n; i++) {
         release_action(&acts[i]);
+        if (acts[i].internal.bs) {
+            bdrv_unref(acts[i].internal.bs);   /* kept: it succeeded */
+        }
     }
 }
 

@@ -40,6 +40,20 @@ bool blockdev_add_cmdline(const char *optarg, Error **errp);
 /* -drive: a node chain and a DriveInfo named by id; for if=virtio,
  * *device_opts receives the -device string that attaches it. */
 DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp);
+
+/* The node a "device" (a -drive id, else a node name) or node-name names. */
+BlockDriverState *blockdev_find_node_or_device(const char *device,
+                                              const char *node_name,
+                                              Error **errp);
+
+/* An internal snapshot taken by a transaction, undone if it fails. */
+typedef struct InternalSnapshot {
+    BlockDriverState *bs;       /* NULL: none taken */
+    char id[128];
+} InternalSnapshot;
+bool internal_snapshot_take(const char *device, const char *name,
+                            InternalSnapshot *taken, Error **errp);
+void internal_snapshot_undo(InternalSnapshot *taken);
 /* -snapshot: snapshot=on is every -drive's default. */
 extern bool drive_snapshot_default;
 

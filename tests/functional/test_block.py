@@ -313,3 +313,70 @@ def test_write_threshold(guest, tmp_path):
     g.mon.cmd("query-status")      # events before this reply are in
     assert not [e for e in g.mon.pending_events()
                 if e["event"] == "BLOCK_WRITE_THRESHOLD"]
+
+
+def test_internal_snapshots(guest, tmp_path):
+    import subprocess
+    img = str(tmp_path / "i.qcow2")
+    raw = make_raw(tmp_path / "r.raw", 1 << 20)
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", img, "16M"],
+                   check=True, capture_output=True)
+    g = guest(args=[
+        "-blockdev", '{"driver":"qcow2","node-name":"q",'
+                     '"file":{"driver":"file","filename":"%s"}}' % img,
+        "-device", "virtio-blk-pci,drive=q,id=vd0",
+        "-drive", "file=%s,format=raw,if=none,id=rawd" % raw])
+    g.console.expect(READY)
+    mon = g.mon
+
+    def write(word):
+        g.console.run("echo %s | dd of=/dev/vda conv=fsync 2>/dev/null"
+                      % word)
+
+    write("first")
+    mon.cmd("blockdev-snapshot-internal-sync", device="q", name="s1")
+    write("second")
+    mon.cmd("transaction", actions=[
+        {"type": "blockdev-snapshot-internal-sync",
+         "data": {"device": "q", "name": "s2"}}])
+    write("third")
+    for args, desc in (
+            ({"device": "q", "name": ""}, "^Name is empty$"),
+            ({"device": "q", "name": "s1"},
+             "^Snapshot with name 's1' already exists on device 'q'$"),
+            ({"device": "rawd", "name": "x"},
+             "^Block format 'raw' used by device 'rawd' does not support "
+             "internal snapshots$")):
+        expect_error(mon, "blockdev-snapshot-internal-sync", args, desc=desc)
+    expect_error(mon, "blockdev-snapshot-internal-sync",
+                 {"device": "nope", "name": "x"}, cls="DeviceNotFound")
+    # All or nothing: the failing second action takes s3 back out.
+    expect_error(mon, "transaction", {"actions": [
+        {"type": "blockdev-snapshot-internal-sync",
+         "data": {"device": "q", "name": "s3"}},
+        {"type": "blockdev-snapshot",
+         "data": {"node": "q", "overlay": "missing"}}]})
+    info = mon.cmd("blockdev-snapshot-delete-internal-sync", device="q",
+                   name="s1")
+    assert info["name"] == "s1" and info["id"] and info["vm-state-size"] == 0
+    assert info["date-sec"] > 1700000000
+    expect_error(mon, "blockdev-snapshot-delete-internal-sync",
+                 {"device": "q", "name": "s1"},
+                 desc="^Snapshot with id '\\(null\\)' and name 's1' does "
+                      "not exist on device 'q'$")
+    expect_error(mon, "blockdev-snapshot-delete-internal-sync",
+                 {"device": "q"}, desc="^Name or id must be provided$")
+    mon.cmd("quit")
+    g.proc.wait(30)
+    # Debian's qemu-img agrees: s2 only, a clean image, s2 holds "second".
+    out = subprocess.run(["qemu-img", "snapshot", "-l", img], check=True,
+                         capture_output=True, text=True).stdout
+    names = re.findall(r"^\d+\s+(\S+)\s", out, re.M)
+    assert names == ["s2"], out
+    subprocess.run(["qemu-img", "check", img], check=True,
+                   capture_output=True)
+    snap = str(tmp_path / "s2.raw")
+    subprocess.run(["qemu-img", "convert", "-l", "snapshot.name=s2", "-O",
+                    "raw", img, snap], check=True, capture_output=True)
+    assert open(snap, "rb").read(6) == b"second"
+    assert open(img, "rb").read(4) == b"QFI\xfb"
