@@ -284,6 +284,7 @@ static QemuOptsList qemu_drive_opts = {
         { .name = "aio", .type = QEMU_OPT_STRING },
         { .name = "locking", .type = QEMU_OPT_STRING },
         { .name = "snapshot", .type = QEMU_OPT_BOOL },
+        { .name = "copy-on-read", .type = QEMU_OPT_BOOL },
         { /* end of list */ }
     },
 };
@@ -477,6 +478,25 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
         BlockDriverState *top = drive_temp_overlay(bs, errp);
 
         bdrv_unref(bs);         /* the overlay holds it as its backing */
+        if (!top) {
+            return NULL;
+        }
+        bs = top;
+    }
+    if (qemu_opt_get_bool(opts, "copy-on-read", false)) {
+        BlockDriverState *top;
+        QDict *cor;
+
+        if (read_only) {
+            error_setg(errp, "Can't use copy-on-read on read-only device");
+            bdrv_unref(bs);
+            return NULL;
+        }
+        cor = qdict_new();
+        qdict_put_str(cor, "driver", "copy-on-read");
+        qdict_put_str(cor, "file", bs->node_name);
+        top = bdrv_open(cor, errp);                     /* takes cor */
+        bdrv_unref(bs);         /* the filter holds it as its child */
         if (!top) {
             return NULL;
         }

@@ -380,3 +380,42 @@ def test_internal_snapshots(guest, tmp_path):
                     "raw", img, snap], check=True, capture_output=True)
     assert open(snap, "rb").read(6) == b"second"
     assert open(img, "rb").read(4) == b"QFI\xfb"
+
+
+@pytest.mark.parametrize("how", ["blockdev", "drive"])
+def test_copy_on_read(guest, tmp_path, how):
+    import json
+    import subprocess
+    base, top = str(tmp_path / "base.qcow2"), str(tmp_path / "top.qcow2")
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", base, "8M"],
+                   check=True, capture_output=True)
+    subprocess.run(["qemu-io", "-c", "write -P 0x5a 0 128k", "-c",
+                    "write -P 0xa5 4M 128k", base], check=True,
+                   capture_output=True)
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", "-b", base, "-F",
+                    "qcow2", top], check=True, capture_output=True)
+    if how == "blockdev":
+        args = ["-blockdev", '{"driver":"qcow2","node-name":"top",'
+                '"file":{"driver":"file","filename":"%s"}}' % top,
+                "-blockdev", '{"driver":"copy-on-read","node-name":"cor",'
+                '"file":"top"}',
+                "-device", "virtio-blk-pci,drive=cor"]
+    else:
+        args = ["-drive", "file=%s,format=qcow2,if=virtio,copy-on-read=on"
+                % top]
+    g = guest(args=args)
+    g.console.expect(READY)
+    out = g.console.run("dd if=/dev/vda bs=64k count=2 iflag=direct "
+                        "2>/dev/null | od -An -v -tx1 | tr -s ' ' '\\n' | "
+                        "sort -u | tr '\\n' -")
+    assert out.split()[-1] == "-5a-", out
+    g.mon.cmd("quit")
+    g.proc.wait(30)
+    # What was read now lives in the top image; the rest is still below.
+    m = json.loads(subprocess.run(["qemu-img", "map", "--output=json", top],
+                                  check=True, capture_output=True,
+                                  text=True).stdout)
+    at = {e["start"]: e["depth"] for e in m if e["data"]}
+    assert at[0] == 0 and at[4 << 20] == 1, m
+    subprocess.run(["qemu-img", "check", top], check=True,
+                   capture_output=True)
