@@ -15,6 +15,7 @@ struct BlockBackend {
     BdrvChild *child;
     unsigned in_flight;
     uint64_t detached_perm, detached_shared;    /* while re-rooting */
+    ThrottleGroupMember *tgm;   /* I/O limits on */
 };
 
 typedef enum BlkOp {
@@ -30,6 +31,7 @@ typedef struct BlkRequest {
     struct iovec *iov;
     BlockCompletionFunc *cb;
     void *opaque;
+    ThrottleRequest throttle;
 } BlkRequest;
 
 static BlockDriver blk_holder_drv = {
@@ -91,6 +93,9 @@ void blk_unref(BlockBackend *blk)
         return;
     }
     blk_drain(blk);
+    if (blk->tgm) {
+        blk_io_limits_disable(blk);
+    }
     QLIST_REMOVE(blk->child, next);
     QLIST_REMOVE(blk->child, next_parent);
     g_free(blk->child->name);
@@ -122,9 +127,55 @@ unsigned blk_in_flight(BlockBackend *blk)
 
 void blk_drain(BlockBackend *blk)
 {
+    /* As QEMU: throttled requests do not hold up a drain. */
+    ThrottleGroupMember *tgm = blk->tgm;
+
+    if (tgm) {
+        throttle_group_member_disable(tgm);
+    }
     while (blk->in_flight > 0) {
         main_loop_wait(false);
     }
+    if (tgm) {
+        throttle_group_member_enable(tgm);
+    }
+}
+
+void blk_io_limits_enable(BlockBackend *blk, const char *group)
+{
+    g_assert(!blk->tgm);
+    blk->tgm = g_new0(ThrottleGroupMember, 1);
+    throttle_group_register_member(blk->tgm, group);
+}
+
+void blk_io_limits_disable(BlockBackend *blk)
+{
+    ThrottleGroupMember *tgm = blk->tgm;
+
+    g_assert(tgm);
+    blk_drain(blk);
+    blk->tgm = NULL;
+    throttle_group_unregister_member(tgm);
+    g_free(tgm);
+}
+
+void blk_io_limits_update_group(BlockBackend *blk, const char *group)
+{
+    if (!strcmp(throttle_group_name(blk->tgm->group), group)) {
+        return;
+    }
+    blk_io_limits_disable(blk);
+    blk_io_limits_enable(blk, group);
+}
+
+void blk_set_io_limits(BlockBackend *blk, const ThrottleConfig *cfg)
+{
+    throttle_group_config(blk->tgm->group, cfg);
+}
+
+ThrottleGroupMember *blk_io_limits(BlockBackend *blk)
+{
+    return blk->tgm;
 }
 
 int blk_pread(BlockBackend *blk, int64_t offset, int64_t bytes, void *buf)
@@ -199,12 +250,31 @@ static BlkRequest *blk_request_new(BlockBackend *blk, BlkOp op,
     return req;
 }
 
+static void blk_request_start(ThrottleRequest *tr)
+{
+    BlkRequest *req = container_of(tr, BlkRequest, throttle);
+
+    thread_pool_submit_aio(blk_request_run, req, blk_request_done, req);
+}
+
 static void blk_submit(BlkRequest *req, BlockCompletionFunc *cb,
                        void *opaque)
 {
+    ThrottleDirection dir = req->op == BLK_READ ? THROTTLE_READ
+                                                : THROTTLE_WRITE;
+
     req->cb = cb;
     req->opaque = opaque;
-    thread_pool_submit_aio(blk_request_run, req, blk_request_done, req);
+    req->throttle.bytes = req->bytes;
+    req->throttle.go = blk_request_start;
+    /* QEMU limits reads and writes (zero writes included), not flushes
+     * or discards. */
+    if (req->blk->tgm && (req->op == BLK_READ || req->op == BLK_WRITE ||
+                          req->op == BLK_WRITE_ZEROES)) {
+        throttle_group_schedule(req->blk->tgm, dir, &req->throttle);
+        return;
+    }
+    blk_request_start(&req->throttle);
 }
 
 void blk_aio_preadv(BlockBackend *blk, int64_t offset,

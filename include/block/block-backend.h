@@ -11,6 +11,7 @@
 #define BLOCK_BLOCK_BACKEND_H
 
 #include "block/block.h"
+#include "block/throttle-groups.h"
 #include "vireo/coroutine.h"
 #include "vireo/thread-pool.h"
 
@@ -41,6 +42,24 @@ bool blk_is_read_only(BlockBackend *blk);
 unsigned blk_in_flight(BlockBackend *blk);
 /* Run the main loop until no request is in flight. */
 void blk_drain(BlockBackend *blk);
+
+/*
+ * I/O limits as QEMU puts them on a backend (-drive throttling.*,
+ * block_set_io_throttle): reads, writes and zero writes of the callback
+ * and coroutine styles wait in the main loop until the throttle group
+ * lets them through; blocking calls (tools) are not limited.  A drain
+ * lets the waiting requests go at once.
+ */
+/* Join @group (created on demand); limits come from blk_set_io_limits. */
+void blk_io_limits_enable(BlockBackend *blk, const char *group);
+/* Let queued requests go, then leave the group. */
+void blk_io_limits_disable(BlockBackend *blk);
+/* Move to another group unless already in it. */
+void blk_io_limits_update_group(BlockBackend *blk, const char *group);
+/* Limits for the backend's whole group. */
+void blk_set_io_limits(BlockBackend *blk, const ThrottleConfig *cfg);
+/* The backend's group membership, NULL while limits are off. */
+ThrottleGroupMember *blk_io_limits(BlockBackend *blk);
 
 /* Blocking. */
 int blk_pread(BlockBackend *blk, int64_t offset, int64_t bytes, void *buf);
