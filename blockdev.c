@@ -19,6 +19,7 @@
 #include "system/runstate.h"
 #include "system/blockdev.h"
 #include "vireo/main-loop.h"
+#include "system/blockdev-throttle.h"
 
 static QTAILQ_HEAD(, DriveInfo) drives = QTAILQ_HEAD_INITIALIZER(drives);
 
@@ -146,6 +147,18 @@ DriveInfo *drive_for_node(BlockDriverState *bs)
 
     QTAILQ_FOREACH(di, &drives, next) {
         if (blk_bs(di->blk) == bs) {
+            return di;
+        }
+    }
+    return NULL;
+}
+
+DriveInfo *drive_for_dev(DeviceState *dev)
+{
+    DriveInfo *di;
+
+    QTAILQ_FOREACH(di, &drives, next) {
+        if (di->dev == dev) {
             return di;
         }
     }
@@ -285,6 +298,7 @@ static QemuOptsList qemu_drive_opts = {
         { .name = "locking", .type = QEMU_OPT_STRING },
         { .name = "snapshot", .type = QEMU_OPT_BOOL },
         { .name = "copy-on-read", .type = QEMU_OPT_BOOL },
+        DRIVE_THROTTLE_OPT_DESCS,
         { /* end of list */ }
     },
 };
@@ -388,7 +402,8 @@ static BlockDriverState *drive_temp_overlay(BlockDriverState *base,
 DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
 {
     QemuOpts *opts = qemu_opts_parse_noisily(&qemu_drive_opts, optarg, false);
-    const char *file, *iface, *id, *value;
+    const char *file, *iface, *id, *value, *throttle_group;
+    ThrottleConfig throttle_cfg;
     bool direct = false, no_flush = false, writeback = true, read_only;
     bool snapshot;
     BlockdevOnError rerror = BLOCKDEV_ON_ERROR_REPORT;
@@ -431,6 +446,9 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
                         errp) ||
         !parse_on_error(qemu_opt_get(opts, "rerror"), "read", &rerror,
                         errp)) {
+        return NULL;
+    }
+    if (!drive_throttle_parse(opts, &throttle_cfg, &throttle_group, errp)) {
         return NULL;
     }
     read_only = qemu_opt_get_bool(opts, "readonly",
@@ -507,6 +525,7 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
     if (!blk) {
         return NULL;
     }
+    drive_throttle_apply(blk, &throttle_cfg, throttle_group, id);
     di = drive_create(id, blk, writeback);
     di->on_read_error = rerror;
     di->on_write_error = werror;
@@ -625,6 +644,7 @@ BlockInfoList *qmp_query_block(Error **errp)
             }
             info->inserted->ro = blk_is_read_only(di->blk);
             info->inserted->cache->writeback = di->writeback;
+            drive_throttle_info(info->inserted, di->blk);
         }
         if (di->iostatus_enabled) {
             info->has_io_status = true;

@@ -28,10 +28,7 @@ static int throttle_open(BlockDriverState *bs, QDict *options, Error **errp)
     uint64_t perm, shared;
     QObject *group;
 
-    bdrv_file_child_perms(bs, options, &perm, &shared);
-    if (!bdrv_open_child(bs, options, "file", perm, shared, errp)) {
-        return -EINVAL;
-    }
+    /* The group first: its error says more than one about the child. */
     group = qdict_get(options, "throttle-group");
     if (!group) {
         error_setg(errp, "Please specify a throttle group");
@@ -45,6 +42,10 @@ static int throttle_open(BlockDriverState *bs, QDict *options, Error **errp)
     if (!throttle_group_find(qdict_get_str(options, "throttle-group"))) {
         error_setg(errp, "Throttle group '%s' does not exist",
                    qdict_get_str(options, "throttle-group"));
+        return -EINVAL;
+    }
+    bdrv_file_child_perms(bs, options, &perm, &shared);
+    if (!bdrv_open_child(bs, options, "file", perm, shared, errp)) {
         return -EINVAL;
     }
     throttle_group_register_member(&s->tgm,

@@ -65,6 +65,8 @@ void drive_detach_dev(DriveInfo *di);
 const char *drive_name(DriveInfo *di);
 /* The DriveInfo of -drive id=@id. */
 DriveInfo *drive_find(const char *id);
+/* The DriveInfo @dev is attached to, if any. */
+DriveInfo *drive_for_dev(DeviceState *dev);
 /* The DriveInfo whose backend sits on @bs, if any. */
 DriveInfo *drive_for_node(BlockDriverState *bs);
 void drive_set_dev_ops(DriveInfo *di, const BlockDevOps *ops, void *opaque);
