@@ -27,6 +27,19 @@ static void test_req_go(ThrottleRequest *tr)
     (*r->done)++;
 }
 
+/* Queue @n requests of @bytes for member number @member. */
+static void schedule_n(ThrottleGroupMember *m, ThrottleDirection dir,
+                       TestReq *reqs, int n, int64_t bytes, int member,
+                       GArray *order, int *done)
+{
+    for (int i = 0; i < n; i++) {
+        reqs[i] = (TestReq) { .tr = { .bytes = bytes, .go = test_req_go },
+                              .member = member, .order = order,
+                              .done = done };
+        throttle_group_schedule(m, dir, &reqs[i].tr);
+    }
+}
+
 static ThrottleGroup *group_with_bps(const char *name, uint64_t bps)
 {
     ThrottleConfig cfg;
@@ -58,16 +71,10 @@ static void test_round_robin(void)
     throttle_group_register_member(&b, "rr");
     g_assert(throttle_group_find("rr") == tg);
     g_assert(throttle_group_has_members(tg));
-    first = (TestReq) { .tr = { .bytes = 50 * KB, .go = test_req_go },
-                        .member = 0, .order = order, .done = &done };
-    throttle_group_schedule(&a, THROTTLE_READ, &first.tr);
+    schedule_n(&a, THROTTLE_READ, &first, 1, 50 * KB, 0, order, &done);
     g_assert_cmpint(done, ==, 1);
-    for (int i = 0; i < 12; i++) {
-        reqs[i] = (TestReq) { .tr = { .bytes = 5 * KB, .go = test_req_go },
-                              .member = i < 6 ? 0 : 1, .order = order,
-                              .done = &done };
-        throttle_group_schedule(i < 6 ? &a : &b, THROTTLE_READ, &reqs[i].tr);
-    }
+    schedule_n(&a, THROTTLE_READ, reqs, 6, 5 * KB, 0, order, &done);
+    schedule_n(&b, THROTTLE_READ, reqs + 6, 6, 5 * KB, 1, order, &done);
     while (done < 13) {
         main_loop_wait(false);
     }
@@ -113,11 +120,7 @@ static void test_disable(void)
     int done = 0;
 
     throttle_group_register_member(&m, "drain");
-    for (int i = 0; i < 3; i++) {
-        reqs[i] = (TestReq) { .tr = { .bytes = 100 * KB, .go = test_req_go },
-                              .order = order, .done = &done };
-        throttle_group_schedule(&m, THROTTLE_WRITE, &reqs[i].tr);
-    }
+    schedule_n(&m, THROTTLE_WRITE, reqs, 3, 100 * KB, 0, order, &done);
     g_assert_cmpint(done, ==, 1);
     throttle_group_member_disable(&m);
     g_assert_cmpint(done, ==, 3);
@@ -138,11 +141,7 @@ static void test_reconfig(void)
     int done = 0;
 
     throttle_group_register_member(&m, "cfg");
-    for (int i = 0; i < 2; i++) {
-        reqs[i] = (TestReq) { .tr = { .bytes = 100 * KB, .go = test_req_go },
-                              .order = order, .done = &done };
-        throttle_group_schedule(&m, THROTTLE_READ, &reqs[i].tr);
-    }
+    schedule_n(&m, THROTTLE_READ, reqs, 2, 100 * KB, 0, order, &done);
     g_assert_cmpint(done, ==, 1);
     throttle_config_init(&cfg);
     throttle_group_config(tg, &cfg);
