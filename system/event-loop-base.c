@@ -10,13 +10,7 @@
 #include "qapi/visitor.h"
 #include "system/event-loop-base.h"
 
-typedef struct EventLoopBaseParam {
-    const char *name;
-    size_t offset;
-    int64_t max;
-} EventLoopBaseParam;
-
-static const EventLoopBaseParam params[] = {
+static const EventLoopIntParam params[] = {
     { "aio-max-batch", offsetof(EventLoopBase, aio_max_batch), INT64_MAX },
     { "thread-pool-min", offsetof(EventLoopBase, thread_pool_min), INT_MAX },
     { "thread-pool-max", offsetof(EventLoopBase, thread_pool_max), INT_MAX },
@@ -25,7 +19,7 @@ static const EventLoopBaseParam params[] = {
 static void get_param(Object *obj, Visitor *v, const char *name,
                       void *opaque, Error **errp)
 {
-    const EventLoopBaseParam *p = opaque;
+    const EventLoopIntParam *p = opaque;
     int64_t value = *(int64_t *)((char *)obj + p->offset);
 
     visit_type_int64(v, name, &value, errp);
@@ -34,7 +28,7 @@ static void get_param(Object *obj, Visitor *v, const char *name,
 static void set_param(Object *obj, Visitor *v, const char *name,
                       void *opaque, Error **errp)
 {
-    const EventLoopBaseParam *p = opaque;
+    const EventLoopIntParam *p = opaque;
     EventLoopBase *base = EVENT_LOOP_BASE(obj);
     EventLoopBaseClass *bc = EVENT_LOOP_BASE_GET_CLASS(obj);
     int64_t *field = (int64_t *)((char *)obj + p->offset);
@@ -57,6 +51,15 @@ static void set_param(Object *obj, Visitor *v, const char *name,
             *field = old;
             error_propagate(errp, err);
         }
+    }
+}
+
+void event_loop_add_int_params(ObjectClass *klass,
+                               const EventLoopIntParam *params, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        object_class_property_add(klass, params[i].name, "int", get_param,
+                                  set_param, NULL, (void *)&params[i]);
     }
 }
 
@@ -95,10 +98,7 @@ static void event_loop_base_class_init(ObjectClass *klass, void *class_data)
 
     ucc->complete = event_loop_base_complete;
     ucc->can_be_deleted = event_loop_base_can_be_deleted;
-    for (size_t i = 0; i < G_N_ELEMENTS(params); i++) {
-        object_class_property_add(klass, params[i].name, "int", get_param,
-                                  set_param, NULL, (void *)&params[i]);
-    }
+    event_loop_add_int_params(klass, params, G_N_ELEMENTS(params));
 }
 
 static const TypeInfo event_loop_base_info = {

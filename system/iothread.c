@@ -10,7 +10,6 @@
 #include <sys/syscall.h>
 #include "vireo/error.h"
 #include "vireo/timer.h"
-#include "qapi/visitor.h"
 #include "qapi/qapi-commands-misc.h"
 #include "qom/object_interfaces.h"
 #include "system/event-loop-base.h"
@@ -111,43 +110,11 @@ static void iothread_finalize(Object *obj)
     g_main_context_unref(iot->ctx);
 }
 
-typedef struct {
-    const char *name;
-    size_t offset;
-    int64_t max;
-} PollParam;
-
-static const PollParam poll_params[] = {
+static const EventLoopIntParam poll_params[] = {
     { "poll-max-ns", offsetof(IOThread, poll_max_ns), INT64_MAX },
     { "poll-grow", offsetof(IOThread, poll_grow), INT64_MAX },
     { "poll-shrink", offsetof(IOThread, poll_shrink), INT64_MAX },
 };
-
-static void iothread_get_param(Object *obj, Visitor *v, const char *name,
-                               void *opaque, Error **errp)
-{
-    const PollParam *p = opaque;
-    int64_t value = *(int64_t *)((char *)obj + p->offset);
-
-    visit_type_int64(v, name, &value, errp);
-}
-
-static void iothread_set_param(Object *obj, Visitor *v, const char *name,
-                               void *opaque, Error **errp)
-{
-    const PollParam *p = opaque;
-    int64_t value;
-
-    if (!visit_type_int64(v, name, &value, errp)) {
-        return;
-    }
-    if (value < 0 || value > p->max) {
-        error_setg(errp, "%s value must be in range [0, %" PRId64 "]",
-                   p->name, p->max);
-        return;
-    }
-    *(int64_t *)((char *)obj + p->offset) = value;
-}
 
 static void iothread_init(Object *obj)
 {
@@ -162,11 +129,7 @@ static void iothread_class_init(ObjectClass *klass, void *class_data)
     EventLoopBaseClass *bc = EVENT_LOOP_BASE_CLASS(klass);
 
     bc->init = iothread_start;
-    for (size_t i = 0; i < G_N_ELEMENTS(poll_params); i++) {
-        object_class_property_add(klass, poll_params[i].name, "int",
-                                  iothread_get_param, iothread_set_param,
-                                  NULL, (void *)&poll_params[i]);
-    }
+    event_loop_add_int_params(klass, poll_params, G_N_ELEMENTS(poll_params));
 }
 
 static const TypeInfo iothread_info = {

@@ -33,4 +33,18 @@ struct EventLoopBase {
     bool complete;          /* init ran: later changes go to update_params */
 };
 
+/*
+ * Integer properties kept as int64_t fields of an event loop object, set
+ * within [0, max] (QEMU's "%s value must be in range" otherwise); once
+ * the loop runs, a change goes through the class's update_params.
+ */
+typedef struct EventLoopIntParam {
+    const char *name;
+    size_t offset;
+    int64_t max;
+} EventLoopIntParam;
+
+void event_loop_add_int_params(ObjectClass *klass,
+                               const EventLoopIntParam *params, size_t n);
+
 #endif
