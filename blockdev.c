@@ -125,6 +125,7 @@ static void drive_free(DriveInfo *di)
 {
     QTAILQ_REMOVE(&drives, di, next);
     blk_unref(di->blk);
+    block_latency_histograms_clear(&di->stats);
     g_free(di->id);
     g_free(di);
 }
@@ -139,6 +140,11 @@ DriveInfo *drive_find(const char *id)
         }
     }
     return NULL;
+}
+
+DriveInfo *drive_next(DriveInfo *di)
+{
+    return di ? QTAILQ_NEXT(di, next) : QTAILQ_FIRST(&drives);
 }
 
 DriveInfo *drive_for_node(BlockDriverState *bs)

@@ -63,6 +63,8 @@ DriveInfo *drive_lookup_for_device(const char *name, bool writable,
 bool drive_attach_dev(DriveInfo *di, DeviceState *dev, Error **errp);
 void drive_detach_dev(DriveInfo *di);
 const char *drive_name(DriveInfo *di);
+/* Iterate over the drives: pass NULL first. */
+DriveInfo *drive_next(DriveInfo *di);
 /* The DriveInfo of -drive id=@id. */
 DriveInfo *drive_find(const char *id);
 /* The DriveInfo @dev is attached to, if any. */
