@@ -620,7 +620,7 @@ static BlockDeviceInfo *node_info(BlockDriverState *bs, bool flat,
     return info;
 }
 
-static char *drive_qdev_name(DriveInfo *di)
+char *drive_qdev_name(DriveInfo *di)
 {
     if (!di->dev) {
         return NULL;

@@ -110,6 +110,11 @@ BlockDriverState *blk_bs(BlockBackend *blk)
     return blk->root;
 }
 
+BdrvChild *blk_root(BlockBackend *blk)
+{
+    return blk->child;
+}
+
 int64_t blk_getlength(BlockBackend *blk)
 {
     return bdrv_getlength(blk->root);

@@ -1,6 +1,7 @@
 /*
  * Block QMP commands about devices and the graph as a whole:
- * block-latency-histogram-set.
+ * block-latency-histogram-set, query-block-jobs and
+ * x-debug-query-block-graph.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -82,4 +83,94 @@ void qmp_block_latency_histogram_set(const char *id,
         set_histogram(di, id, BLOCK_ACCT_FLUSH, boundaries_flush, boundaries,
                       "flush", errp);
     }
+}
+
+/*
+ * Vireo has no block job types (mirror, stream, commit, backup): its only
+ * job, blockdev-create, is a plain job that QEMU does not list here
+ * either.  So there is never a block job to report.
+ */
+BlockJobInfoList *qmp_query_block_jobs(Error **errp)
+{
+    return NULL;
+}
+
+/* ---- x-debug-query-block-graph ---- */
+
+typedef struct GraphBuilder {
+    XDbgBlockGraph *graph;
+    GHashTable *ids;            /* backend or node -> id (from 1) */
+} GraphBuilder;
+
+static uint64_t graph_id(GraphBuilder *gb, void *obj)
+{
+    uint64_t id = GPOINTER_TO_SIZE(g_hash_table_lookup(gb->ids, obj));
+
+    if (!id) {
+        id = g_hash_table_size(gb->ids) + 1;
+        g_hash_table_insert(gb->ids, obj, GSIZE_TO_POINTER(id));
+    }
+    return id;
+}
+
+/* Lists are built front first, as QEMU does. */
+static void graph_add_node(GraphBuilder *gb, void *obj,
+                           XDbgBlockGraphNodeType type, const char *name)
+{
+    XDbgBlockGraphNode *n = g_new0(XDbgBlockGraphNode, 1);
+
+    n->id = graph_id(gb, obj);
+    n->type = type;
+    n->name = g_strdup(name);
+    QAPI_LIST_PREPEND(gb->graph->nodes, n);
+}
+
+static void graph_add_edge(GraphBuilder *gb, void *parent,
+                           const BdrvChild *child)
+{
+    XDbgBlockGraphEdge *e = g_new0(XDbgBlockGraphEdge, 1);
+
+    e->parent = graph_id(gb, parent);
+    e->child = graph_id(gb, child->bs);
+    e->name = g_strdup(child->name);
+    /* BlockPermission values are the BLK_PERM_* bit numbers. */
+    for (int p = 0; p < BLOCK_PERMISSION__MAX; p++) {
+        if (child->perm & (1ULL << p)) {
+            QAPI_LIST_PREPEND(e->perm, p);
+        }
+        if (child->shared & (1ULL << p)) {
+            QAPI_LIST_PREPEND(e->shared_perm, p);
+        }
+    }
+    QAPI_LIST_PREPEND(gb->graph->edges, e);
+}
+
+XDbgBlockGraph *qmp_x_debug_query_block_graph(Error **errp)
+{
+    GraphBuilder gb = {
+        .graph = g_new0(XDbgBlockGraph, 1),
+        .ids = g_hash_table_new(NULL, NULL),
+    };
+
+    for (DriveInfo *di = drive_next(NULL); di; di = drive_next(di)) {
+        g_autofree char *dev_name = di->id ? NULL : drive_qdev_name(di);
+
+        graph_add_node(&gb, di->blk, XDBG_BLOCK_GRAPH_NODE_TYPE_BLOCK_BACKEND,
+                       di->id ? di->id : dev_name ? dev_name : "");
+        if (blk_root(di->blk)) {
+            graph_add_edge(&gb, di->blk, blk_root(di->blk));
+        }
+    }
+    for (BlockDriverState *bs = bdrv_next_node(NULL); bs;
+         bs = bdrv_next_node(bs)) {
+        BdrvChild *c;
+
+        graph_add_node(&gb, bs, XDBG_BLOCK_GRAPH_NODE_TYPE_BLOCK_DRIVER,
+                       bs->node_name);
+        QLIST_FOREACH(c, &bs->children, next) {
+            graph_add_edge(&gb, bs, c);
+        }
+    }
+    g_hash_table_destroy(gb.ids);
+    return gb.graph;
 }

@@ -36,6 +36,8 @@ void blk_unref(BlockBackend *blk);
 BlockDriverState *blk_detach_root(BlockBackend *blk);
 bool blk_attach_root(BlockBackend *blk, BlockDriverState *bs, Error **errp);
 BlockDriverState *blk_bs(BlockBackend *blk);
+/* The edge to the root node (NULL while detached): its permissions. */
+BdrvChild *blk_root(BlockBackend *blk);
 int64_t blk_getlength(BlockBackend *blk);
 bool blk_is_read_only(BlockBackend *blk);
 /* Requests in flight (callback or coroutine). */

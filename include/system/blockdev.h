@@ -63,6 +63,8 @@ DriveInfo *drive_lookup_for_device(const char *name, bool writable,
 bool drive_attach_dev(DriveInfo *di, DeviceState *dev, Error **errp);
 void drive_detach_dev(DriveInfo *di);
 const char *drive_name(DriveInfo *di);
+/* The attached device's id, else its QOM path; NULL without a device. */
+char *drive_qdev_name(DriveInfo *di);
 /* Iterate over the drives: pass NULL first. */
 DriveInfo *drive_next(DriveInfo *di);
 /* The DriveInfo of -drive id=@id. */
