@@ -68,6 +68,73 @@ bool bdrv_probe_non_raw(const uint8_t *buf, int len, const char *filename)
     return false;
 }
 
+BlockDriver *bdrv_find_protocol(const char *filename)
+{
+    const char *colon = filename ? strchr(filename, ':') : NULL;
+    size_t len = colon ? colon - filename : 0;
+    BlockDriver *drv;
+
+    /* As QEMU: a prefix only counts before the first slash. */
+    if (!colon || memchr(filename, '/', len)) {
+        return NULL;
+    }
+    QLIST_FOREACH(drv, &drivers, list) {
+        if (drv->protocol_name && strlen(drv->protocol_name) == len &&
+            !strncmp(drv->protocol_name, filename, len)) {
+            return drv;
+        }
+    }
+    return NULL;
+}
+
+/* The driver a child given only by filename gets: its protocol, or file. */
+static const char *driver_for_filename(const char *filename)
+{
+    BlockDriver *drv = bdrv_find_protocol(filename);
+
+    return drv ? drv->format_name : "file";
+}
+
+static const char *const debug_event_names[BLKDBG__MAX] = {
+    "l1_update", "l1_grow_alloc_table", "l1_grow_write_table",
+    "l1_grow_activate_table", "l2_load", "l2_update", "l2_update_compressed",
+    "l2_alloc_cow_read", "l2_alloc_write", "read_aio", "read_backing_aio",
+    "read_compressed", "write_aio", "write_compressed", "vmstate_load",
+    "vmstate_save", "cow_read", "cow_write", "reftable_load",
+    "reftable_grow", "reftable_update", "refblock_load", "refblock_update",
+    "refblock_update_part", "refblock_alloc", "refblock_alloc_hookup",
+    "refblock_alloc_write", "refblock_alloc_write_blocks",
+    "refblock_alloc_write_table", "refblock_alloc_switch_table",
+    "cluster_alloc", "cluster_alloc_bytes", "cluster_free", "flush_to_os",
+    "flush_to_disk", "pwritev_rmw_head", "pwritev_rmw_after_head",
+    "pwritev_rmw_tail", "pwritev_rmw_after_tail", "pwritev", "pwritev_zero",
+    "pwritev_done", "empty_image_prepare", "l1_shrink_write_table",
+    "l1_shrink_free_l2_clusters", "cor_write", "cluster_alloc_space", "none",
+};
+
+const char *bdrv_debug_event_name(BdrvDebugEvent event)
+{
+    return event < BLKDBG__MAX ? debug_event_names[event] : NULL;
+}
+
+int bdrv_debug_event_lookup(const char *name)
+{
+    for (int i = 0; i < BLKDBG__MAX; i++) {
+        if (!strcmp(debug_event_names[i], name)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+void bdrv_debug_event(BlockDriverState *bs, BdrvDebugEvent event)
+{
+    /* Only the node itself hears it (QEMU passes nothing down). */
+    if (bs && bs->drv->debug_event) {
+        bs->drv->debug_event(bs, event);
+    }
+}
+
 BlockDriver *bdrv_probe_format(BlockDriverState *file, Error **errp)
 {
     uint8_t buf[2048];
@@ -142,7 +209,80 @@ static bool bdrv_set_node_name(BlockDriverState *bs, const char *name,
     return true;
 }
 
-/* A boolean option given as a bool or as "on"/"off" (keyval strings). */
+bool bdrv_opt_bool(QObject *o, const char *key, bool *out, Error **errp)
+{
+    static const char *const yes[] = { "on", "true", "yes", "y" };
+    static const char *const no[] = { "off", "false", "no", "n" };
+    const char *s;
+
+    if (qobject_type(o) == QTYPE_QBOOL) {
+        *out = qbool_get_bool(qobject_to(QBool, o));
+        return true;
+    }
+    if (qobject_type(o) != QTYPE_QSTRING) {
+        error_setg(errp, "Invalid parameter type for '%s', expected: boolean",
+                   key);
+        return false;
+    }
+    s = qstring_get_str(qobject_to(QString, o));
+    for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
+        if (!strcmp(s, yes[i]) || !strcmp(s, no[i])) {
+            *out = !strcmp(s, yes[i]);
+            return true;
+        }
+    }
+    error_setg(errp, "Parameter '%s' expects 'on' or 'off'", key);
+    return false;
+}
+
+bool bdrv_opt_int(QObject *o, const char *key, int64_t *out, Error **errp)
+{
+    if (qobject_type(o) == QTYPE_QNUM) {
+        if (!qnum_get_try_int(qobject_to(QNum, o), out)) {
+            error_setg(errp, "Parameter '%s' expects an integer", key);
+            return false;
+        }
+        return true;
+    }
+    if (qobject_type(o) != QTYPE_QSTRING) {
+        error_setg(errp, "Invalid parameter type for '%s', expected: integer",
+                   key);
+        return false;
+    }
+    if (qemu_strtoi64(qstring_get_str(qobject_to(QString, o)), NULL, 0,
+                      out) < 0) {
+        error_setg(errp, "Parameter '%s' expects a number", key);
+        return false;
+    }
+    return true;
+}
+
+bool bdrv_opt_size(QObject *o, const char *key, uint64_t *out, Error **errp)
+{
+    int64_t v;
+
+    if (qobject_type(o) == QTYPE_QNUM) {
+        if (!qnum_get_try_int(qobject_to(QNum, o), &v) || v < 0) {
+            error_setg(errp, "Parameter '%s' expects a non-negative number",
+                       key);
+            return false;
+        }
+        *out = v;
+        return true;
+    }
+    if (qobject_type(o) != QTYPE_QSTRING) {
+        error_setg(errp, "Invalid parameter type for '%s', expected: integer",
+                   key);
+        return false;
+    }
+    if (qemu_strtosz(qstring_get_str(qobject_to(QString, o)), NULL, out) < 0) {
+        error_setg(errp, "Parameter '%s' expects a size", key);
+        return false;
+    }
+    return true;
+}
+
+/* Take the boolean option @key (default @def) out of @opts. */
 static int take_bool(QDict *opts, const char *key, bool def, bool *out,
                      Error **errp)
 {
@@ -152,22 +292,7 @@ static int take_bool(QDict *opts, const char *key, bool def, bool *out,
     if (!o) {
         return 0;
     }
-    if (qobject_type(o) == QTYPE_QBOOL) {
-        *out = qbool_get_bool(qobject_to(QBool, o));
-    } else if (qobject_type(o) == QTYPE_QSTRING) {
-        const char *s = qstring_get_str(qobject_to(QString, o));
-
-        if (!strcmp(s, "on") || !strcmp(s, "true")) {
-            *out = true;
-        } else if (!strcmp(s, "off") || !strcmp(s, "false")) {
-            *out = false;
-        } else {
-            error_setg(errp, "Parameter '%s' expects 'on' or 'off'", key);
-            return -1;
-        }
-    } else {
-        error_setg(errp, "Invalid parameter type for '%s', expected: boolean",
-                   key);
+    if (!bdrv_opt_bool(o, key, out, errp)) {
         return -1;
     }
     qdict_del(opts, key);
@@ -378,8 +503,11 @@ BdrvChild *bdrv_open_child(BlockDriverState *parent, QDict *options,
     } else if (qobject_type(ref) == QTYPE_QDICT) {
         QDict *def = qdict_clone_shallow(qobject_to(QDict, ref));
 
-        if (!qdict_haskey(def, "driver") && qdict_haskey(def, "filename")) {
-            qdict_put_str(def, "driver", "file");   /* QEMU's default */
+        if (!qdict_haskey(def, "driver") &&
+            qdict_get_try_str(def, "filename")) {
+            /* QEMU's default: the filename's protocol, else a file. */
+            qdict_put_str(def, "driver", driver_for_filename(
+                qdict_get_try_str(def, "filename")));
         }
         inherit_options(def, parent, !(perm & BLK_PERM_WRITE));
         bs = bdrv_open(def, errp);
@@ -542,6 +670,18 @@ BlockDriverState *bdrv_open(QDict *options, Error **errp)
         qobject_ref(backing_ref);
         qdict_del(options, "backing");
     }
+    if (drv->parse_filename && qdict_get_try_str(options, "filename")) {
+        Error *local_err = NULL;
+        g_autofree char *name = g_strdup(qdict_get_try_str(options,
+                                                           "filename"));
+
+        qdict_del(options, "filename");
+        drv->parse_filename(name, options, &local_err);
+        if (local_err) {
+            error_propagate(errp, local_err);
+            goto fail;
+        }
+    }
     bs->opaque = g_malloc0(drv->instance_size);
     if (drv->open(bs, options, errp) < 0) {
         goto fail;
@@ -626,7 +766,7 @@ BlockDriverState *bdrv_open_image(const char *filename, const char *fmt,
             return NULL;
         }
         file_opts = qdict_new();
-        qdict_put_str(file_opts, "driver", "file");
+        qdict_put_str(file_opts, "driver", driver_for_filename(filename));
         qdict_put_str(file_opts, "filename", filename);
         qdict_put_bool(file_opts, "read-only", !writable);
         if (force_share) {
@@ -894,7 +1034,10 @@ int bdrv_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
             bs->detect_zeroes == BDRV_DETECT_ZEROES_UNMAP ?
             BDRV_REQ_MAY_UNMAP : 0);
     }
-    return bs->drv->pwritev(bs, offset, bytes, iov, niov, flags);
+    bdrv_debug_event(bs, BLKDBG_PWRITEV);
+    ret = bs->drv->pwritev(bs, offset, bytes, iov, niov, flags);
+    bdrv_debug_event(bs, BLKDBG_PWRITEV_DONE);
+    return ret;
 }
 
 int bdrv_pread(BlockDriverState *bs, int64_t offset, int64_t bytes, void *buf)
@@ -917,6 +1060,13 @@ int bdrv_flush(BlockDriverState *bs)
     BdrvChild *c;
     int ret = 0;
 
+    if (!bs->read_only) {
+        /* QEMU's two flush steps, as events for blkdebug below. */
+        BLKDBG_EVENT(bs->file, BLKDBG_FLUSH_TO_OS);
+        if (!bs->cache_no_flush) {
+            BLKDBG_EVENT(bs->file, BLKDBG_FLUSH_TO_DISK);
+        }
+    }
     if (bs->drv->flush && !bs->read_only) {
         ret = bs->drv->flush(bs);
     }
@@ -942,17 +1092,31 @@ int bdrv_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes)
     return bs->drv->pdiscard(bs, offset, bytes);
 }
 
+static int do_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
+                            int64_t bytes, int flags);
+
 int bdrv_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
                        int flags)
 {
     int ret = check_write(bs) ?: check_request(bs, offset, bytes);
-    const int64_t chunk = 1 << 20;
-    g_autofree void *zero = NULL;
 
     if (ret < 0 || bytes == 0) {
         return ret;
     }
     bdrv_write_threshold_check(bs, offset, bytes);
+    bdrv_debug_event(bs, BLKDBG_PWRITEV_ZERO);
+    ret = do_pwrite_zeroes(bs, offset, bytes, flags);
+    bdrv_debug_event(bs, BLKDBG_PWRITEV_DONE);
+    return ret;
+}
+
+static int do_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
+                            int64_t bytes, int flags)
+{
+    const int64_t chunk = 1 << 20;
+    g_autofree void *zero = NULL;
+    int ret;
+
     if (bs->drv->pwrite_zeroes) {
         ret = bs->drv->pwrite_zeroes(bs, offset, bytes, flags);
         if (ret != -ENOTSUP) {

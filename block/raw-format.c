@@ -5,9 +5,6 @@
  * SPDX-License-Identifier: MIT
  */
 #include "vireo/osdep.h"
-#include "vireo/cutils.h"
-#include "qobject/qnum.h"
-#include "qobject/qstring.h"
 #include "block/block.h"
 
 typedef struct BDRVRawFmtState {
@@ -17,7 +14,7 @@ typedef struct BDRVRawFmtState {
     bool probed;        /* format guessed: sector 0 stays raw */
 } BDRVRawFmtState;
 
-/* A number option given as a number or a keyval string. */
+/* Take the size option @key out of @opts if present. */
 static bool take_size(QDict *opts, const char *key, uint64_t *out,
                       bool *present, Error **errp)
 {
@@ -27,24 +24,7 @@ static bool take_size(QDict *opts, const char *key, uint64_t *out,
     if (!o) {
         return true;
     }
-    if (qobject_type(o) == QTYPE_QNUM) {
-        int64_t v;
-
-        if (!qnum_get_try_int(qobject_to(QNum, o), &v) || v < 0) {
-            error_setg(errp, "Parameter '%s' expects a non-negative number",
-                       key);
-            return false;
-        }
-        *out = v;
-    } else if (qobject_type(o) == QTYPE_QSTRING) {
-        if (qemu_strtosz(qstring_get_str(qobject_to(QString, o)), NULL,
-                         out) < 0) {
-            error_setg(errp, "Parameter '%s' expects a size", key);
-            return false;
-        }
-    } else {
-        error_setg(errp, "Invalid parameter type for '%s', expected: integer",
-                   key);
+    if (!bdrv_opt_size(o, key, out, errp)) {
         return false;
     }
     qdict_del(opts, key);
@@ -105,6 +85,7 @@ static int raw_fmt_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
 {
     BDRVRawFmtState *s = bs->opaque;
 
+    BLKDBG_EVENT(bs->file, BLKDBG_READ_AIO);
     return bdrv_preadv(bs->file->bs, s->offset + offset, bytes, iov, niov);
 }
 
@@ -131,6 +112,7 @@ static int raw_fmt_pwritev(BlockDriverState *bs, int64_t offset,
             return -EPERM;
         }
     }
+    BLKDBG_EVENT(bs->file, BLKDBG_WRITE_AIO);
     return bdrv_pwritev(bs->file->bs, s->offset + offset, bytes, iov, niov,
                         flags);
 }

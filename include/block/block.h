@@ -45,6 +45,35 @@ enum {
 #define BDRV_BLOCK_ALLOCATED     0x10   /* decided by this node, not backing */
 #define BDRV_BLOCK_COMPRESSED    0x40
 
+/*
+ * Points in the drivers where a blkdebug node below can inject errors or
+ * change its state: QEMU's BlkdebugEvent, same order and names
+ * (bdrv_debug_event_name()).  Drivers fire them on the child they are
+ * about to use, as QEMU's BLKDBG_EVENT(child, event).
+ */
+typedef enum BdrvDebugEvent {
+    BLKDBG_L1_UPDATE, BLKDBG_L1_GROW_ALLOC_TABLE, BLKDBG_L1_GROW_WRITE_TABLE,
+    BLKDBG_L1_GROW_ACTIVATE_TABLE, BLKDBG_L2_LOAD, BLKDBG_L2_UPDATE,
+    BLKDBG_L2_UPDATE_COMPRESSED, BLKDBG_L2_ALLOC_COW_READ,
+    BLKDBG_L2_ALLOC_WRITE, BLKDBG_READ_AIO, BLKDBG_READ_BACKING_AIO,
+    BLKDBG_READ_COMPRESSED, BLKDBG_WRITE_AIO, BLKDBG_WRITE_COMPRESSED,
+    BLKDBG_VMSTATE_LOAD, BLKDBG_VMSTATE_SAVE, BLKDBG_COW_READ,
+    BLKDBG_COW_WRITE, BLKDBG_REFTABLE_LOAD, BLKDBG_REFTABLE_GROW,
+    BLKDBG_REFTABLE_UPDATE, BLKDBG_REFBLOCK_LOAD, BLKDBG_REFBLOCK_UPDATE,
+    BLKDBG_REFBLOCK_UPDATE_PART, BLKDBG_REFBLOCK_ALLOC,
+    BLKDBG_REFBLOCK_ALLOC_HOOKUP, BLKDBG_REFBLOCK_ALLOC_WRITE,
+    BLKDBG_REFBLOCK_ALLOC_WRITE_BLOCKS, BLKDBG_REFBLOCK_ALLOC_WRITE_TABLE,
+    BLKDBG_REFBLOCK_ALLOC_SWITCH_TABLE, BLKDBG_CLUSTER_ALLOC,
+    BLKDBG_CLUSTER_ALLOC_BYTES, BLKDBG_CLUSTER_FREE, BLKDBG_FLUSH_TO_OS,
+    BLKDBG_FLUSH_TO_DISK, BLKDBG_PWRITEV_RMW_HEAD,
+    BLKDBG_PWRITEV_RMW_AFTER_HEAD, BLKDBG_PWRITEV_RMW_TAIL,
+    BLKDBG_PWRITEV_RMW_AFTER_TAIL, BLKDBG_PWRITEV, BLKDBG_PWRITEV_ZERO,
+    BLKDBG_PWRITEV_DONE, BLKDBG_EMPTY_IMAGE_PREPARE,
+    BLKDBG_L1_SHRINK_WRITE_TABLE, BLKDBG_L1_SHRINK_FREE_L2_CLUSTERS,
+    BLKDBG_COR_WRITE, BLKDBG_CLUSTER_ALLOC_SPACE, BLKDBG_NONE,
+    BLKDBG__MAX
+} BdrvDebugEvent;
+
 /* Preallocation modes of create and truncate. */
 typedef enum PreallocMode {
     PREALLOC_MODE_OFF, PREALLOC_MODE_METADATA, PREALLOC_MODE_FALLOC,
@@ -88,6 +117,11 @@ struct BlockDriver {
     size_t instance_size;
     bool is_format;             /* reads through a 'file' child */
     bool grows_on_write;        /* I/O past the end is allowed (files) */
+    /* "name:rest" filenames open this driver (blkdebug:...); the driver's
+     * parse_filename turns the name into its options. */
+    const char *protocol_name;
+    void (*parse_filename)(const char *filename, QDict *options,
+                           Error **errp);
     /* Bytes a format header starts with: a score, 0 = not mine. */
     int (*probe)(const uint8_t *buf, int len, const char *filename);
     /* Open @bs from what is left of @options after the generic keys. */
@@ -122,6 +156,8 @@ struct BlockDriver {
     int (*make_empty)(BlockDriverState *bs);
     int (*amend)(BlockDriverState *bs, QDict *opts, bool force,
                  Error **errp);
+    /* A driver event happened on this node (blkdebug acts on it). */
+    void (*debug_event)(BlockDriverState *bs, BdrvDebugEvent event);
     /* Human and JSON details of qemu-img info ("format-specific"). */
     QDict *(*get_specific_info)(BlockDriverState *bs);
     int (*get_cluster_size)(BlockDriverState *bs);
@@ -187,6 +223,9 @@ void bdrv_register(BlockDriver *drv);
 BlockDriver *bdrv_find_format(const char *name);
 /* Would @buf be taken for an image format other than raw? */
 bool bdrv_probe_non_raw(const uint8_t *buf, int len, const char *filename);
+/* The driver a "name:..." filename names through its protocol prefix, or
+ * NULL (a plain file name). */
+BlockDriver *bdrv_find_protocol(const char *filename);
 /* Guess the format of a protocol node from its first bytes ("raw"). */
 BlockDriver *bdrv_probe_format(BlockDriverState *file, Error **errp);
 
@@ -260,6 +299,26 @@ int bdrv_create(const char *fmt, const char *filename, QDict *opts,
                 Error **errp);
 /* Mark @bs corrupt (the format decided its metadata is inconsistent). */
 void bdrv_mark_corrupt(BlockDriverState *bs, const char *why);
+
+/* Tell @bs about @event if it listens (blkdebug); BLKDBG_EVENT fires it
+ * on a child edge. */
+void bdrv_debug_event(BlockDriverState *bs, BdrvDebugEvent event);
+#define BLKDBG_EVENT(child, event) \
+    do { \
+        if (child) { \
+            bdrv_debug_event((child)->bs, (event)); \
+        } \
+    } while (0)
+/* QEMU's wire name of @event ("write_aio"), and back (-1: unknown). */
+const char *bdrv_debug_event_name(BdrvDebugEvent event);
+int bdrv_debug_event_lookup(const char *name);
+
+/* Option values arrive typed (JSON, QAPI) or as strings (keyval, config
+ * files); these read either form of @key's value @o. */
+bool bdrv_opt_bool(QObject *o, const char *key, bool *out, Error **errp);
+bool bdrv_opt_int(QObject *o, const char *key, int64_t *out, Error **errp);
+bool bdrv_opt_size(QObject *o, const char *key, uint64_t *out,
+                   Error **errp);
 
 /* iovec helpers. */
 size_t bdrv_iov_size(const struct iovec *iov, int niov);
