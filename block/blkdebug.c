@@ -1,0 +1,944 @@
+/*
+ * The 'blkdebug' driver (QEMU's): a filter over its 'image' child that
+ * fails requests by rules, to test error paths.  Drivers above fire
+ * events on their child (BLKDBG_EVENT: read_aio, l2_load, ...); an
+ * [inject-error] rule whose event fired becomes active and fails the
+ * next matching requests that reach this node; a [set-state] rule moves
+ * the state (1 at open) that rules may require.  Rules come from a config
+ * file in QEMU's -readconfig format, from inline inject-error/set-state
+ * lists, or from a "blkdebug:CONFIG:IMAGE" file name.
+ *
+ * Vireo's block layer has no request limits of its own, so this node
+ * applies its align/max-transfer/opt-/max-write-zero/-discard options to
+ * what it passes down the way QEMU's block layer does for a blkdebug node:
+ * read-modify-write of unaligned writes (with the pwritev_rmw_* events),
+ * requests cut at max-transfer, small zero writes done as writes, small
+ * discards dropped.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "vireo/osdep.h"
+#include "qobject/qlist.h"
+#include "qobject/qstring.h"
+#include "block/block.h"
+
+/* Limits need not be powers of two. */
+#define ALIGN_DOWN(n, m) ((n) / (m) * (m))
+#define ALIGN_UP(n, m) ALIGN_DOWN((n) + (m) - 1, (m))
+
+typedef enum BlkdebugIOType {
+    IOTYPE_READ, IOTYPE_WRITE, IOTYPE_WRITE_ZEROES, IOTYPE_DISCARD,
+    IOTYPE_FLUSH, IOTYPE_BLOCK_STATUS, IOTYPE__MAX,
+} BlkdebugIOType;
+
+static const char *const iotype_names[IOTYPE__MAX] = {
+    "read", "write", "write-zeroes", "discard", "flush", "block-status",
+};
+
+/* Without 'iotype' a rule fails every kind but block-status, as QEMU. */
+#define IOTYPE_DEFAULT_MASK ((1u << IOTYPE_BLOCK_STATUS) - 1)
+
+typedef enum { ACTION_INJECT_ERROR, ACTION_SET_STATE } BlkdebugAction;
+
+static const char *const section_names[] = { "inject-error", "set-state" };
+
+typedef struct BlkdebugRule {
+    BdrvDebugEvent event;
+    BlkdebugAction action;
+    int state;                  /* 0: in any state */
+    int error;                  /* inject-error: errno (0 injects nothing) */
+    bool once;
+    int64_t offset;             /* -1: any request */
+    unsigned iotype_mask;
+    int new_state;              /* set-state */
+    QLIST_ENTRY(BlkdebugRule) next;
+    QTAILQ_ENTRY(BlkdebugRule) active_next;
+} BlkdebugRule;
+
+typedef struct BDRVBlkdebugState {
+    GMutex lock;                /* rules and state: any worker fires events */
+    GRWLock rmw_lock;           /* a read-modify-write excludes other writes */
+    int state, new_state;
+    uint64_t align, max_transfer, opt_write_zero, max_write_zero;
+    uint64_t opt_discard, max_discard;
+    QLIST_HEAD(, BlkdebugRule) rules[BLKDBG__MAX];
+    QTAILQ_HEAD(, BlkdebugRule) active_rules;
+} BDRVBlkdebugState;
+
+/* ---- Rules ---- */
+
+static bool known_key(BlkdebugAction action, const char *key)
+{
+    static const char *const inject[] = {
+        "event", "state", "iotype", "errno", "sector", "once", "immediately",
+        NULL,
+    };
+    static const char *const set_state[] = {
+        "event", "state", "new_state", NULL,
+    };
+
+    for (const char *const *k = action == ACTION_INJECT_ERROR ? inject
+                                                               : set_state;
+         *k; k++) {
+        if (!strcmp(*k, key)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* An integer key of a rule within [min, max], or @def when absent. */
+static bool rule_int(QDict *d, const char *key, int64_t def, int64_t min,
+                     int64_t max, int64_t *out, Error **errp)
+{
+    QObject *o = qdict_get(d, key);
+
+    *out = def;
+    if (!o) {
+        return true;
+    }
+    if (!bdrv_opt_int(o, key, out, errp)) {
+        return false;
+    }
+    if (*out < min || *out > max) {
+        error_setg(errp, "Parameter '%s' expects a value between %" PRId64
+                   " and %" PRId64, key, min, max);
+        return false;
+    }
+    return true;
+}
+
+static bool rule_bool(QDict *d, const char *key, bool *out, Error **errp)
+{
+    QObject *o = qdict_get(d, key);
+
+    *out = false;
+    return !o || bdrv_opt_bool(o, key, out, errp);
+}
+
+/* A string key naming one of @names (the index), or @def when absent. */
+static bool rule_enum(QDict *d, const char *key, const char *const *names,
+                      int n, int def, int *out, Error **errp)
+{
+    QObject *o = qdict_get(d, key);
+    const char *s;
+
+    *out = def;
+    if (!o) {
+        return true;
+    }
+    if (qobject_type(o) != QTYPE_QSTRING) {
+        error_setg(errp, "Invalid parameter type for '%s', expected: string",
+                   key);
+        return false;
+    }
+    s = qstring_get_str(qobject_to(QString, o));
+    for (int i = 0; i < n; i++) {
+        if (names[i] && !strcmp(names[i], s)) {
+            *out = i;
+            return true;
+        }
+    }
+    error_setg(errp, "invalid parameter value: %s", s);
+    return false;
+}
+
+/* Build a rule from one section's keys (strings or typed values). */
+static BlkdebugRule *rule_new(BlkdebugAction action, QDict *d, Error **errp)
+{
+    g_autofree BlkdebugRule *rule = g_new0(BlkdebugRule, 1);
+    const char *names[BLKDBG__MAX];
+    int64_t state, v, sector;
+    int event, iotype;
+    bool immediately;
+
+    for (const QDictEntry *e = qdict_first(d); e; e = qdict_next(d, e)) {
+        if (!known_key(action, qdict_entry_key(e))) {
+            error_setg(errp, "[%s] section doesn't support the option '%s'",
+                       section_names[action], qdict_entry_key(e));
+            return NULL;
+        }
+    }
+    if (!qdict_haskey(d, "event")) {
+        error_setg(errp, "Missing event name for rule");
+        return NULL;
+    }
+    for (int i = 0; i < BLKDBG__MAX; i++) {
+        names[i] = bdrv_debug_event_name(i);
+    }
+    if (!rule_enum(d, "event", names, BLKDBG__MAX, 0, &event, errp) ||
+        !rule_int(d, "state", 0, INT_MIN, INT_MAX, &state, errp)) {
+        return NULL;
+    }
+    rule->event = event;
+    rule->action = action;
+    rule->state = state;
+    if (action == ACTION_SET_STATE) {
+        if (!rule_int(d, "new_state", 0, INT_MIN, INT_MAX, &v, errp)) {
+            return NULL;
+        }
+        rule->new_state = v;
+        return g_steal_pointer(&rule);
+    }
+    /* 'immediately' only decides in QEMU whether the error comes before
+     * or after a trip through the event loop; here requests are blocking
+     * calls in a worker, so both fail the same way. */
+    if (!rule_int(d, "errno", EIO, 0, 4095, &v, errp) ||
+        !rule_int(d, "sector", -1, -1, INT64_MAX / BDRV_SECTOR_SIZE, &sector,
+                  errp) ||
+        !rule_bool(d, "once", &rule->once, errp) ||
+        !rule_bool(d, "immediately", &immediately, errp) ||
+        !rule_enum(d, "iotype", iotype_names, IOTYPE__MAX, -1, &iotype,
+                   errp)) {
+        return NULL;
+    }
+    rule->error = v;
+    rule->offset = sector < 0 ? -1 : sector * BDRV_SECTOR_SIZE;
+    rule->iotype_mask = iotype < 0 ? IOTYPE_DEFAULT_MASK : 1u << iotype;
+    return g_steal_pointer(&rule);
+}
+
+static void rule_free(BlkdebugRule *rule)
+{
+    QLIST_REMOVE(rule, next);
+    g_free(rule);
+}
+
+/* Strip blanks at both ends in place. */
+static char *strip(char *s)
+{
+    char *end;
+
+    while (g_ascii_isspace(*s)) {
+        s++;
+    }
+    end = s + strlen(s);
+    while (end > s && g_ascii_isspace(end[-1])) {
+        *--end = '\0';
+    }
+    return s;
+}
+
+/*
+ * Sections of a config file in QEMU's -readconfig format:
+ *   [inject-error]        (or [set-state], optionally [name "id"])
+ *   event = "write_aio"
+ * Blank lines and '#' comments are skipped; values are quoted.
+ */
+static bool read_config(const char *path, GPtrArray *sections[2],
+                        Error **errp)
+{
+    g_autoptr(GString) text = g_string_new(NULL);
+    g_auto(GStrv) lines = NULL;
+    QDict *cur = NULL;
+    FILE *f = fopen(path, "r");
+    char chunk[4096];
+    size_t n;
+
+    if (!f) {
+        error_setg_errno(errp, errno, "Could not read blkdebug config file");
+        return false;
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        g_string_append_len(text, chunk, n);
+    }
+    if (ferror(f)) {
+        error_setg_errno(errp, errno, "Could not read blkdebug config file");
+        fclose(f);
+        return false;
+    }
+    fclose(f);
+    lines = g_strsplit(text->str, "\n", -1);
+    for (int lno = 1; lines[lno - 1]; lno++) {
+        char *line = strip(lines[lno - 1]);
+        char *eq, *key, *val;
+        size_t vlen;
+
+        if (!*line || *line == '#') {
+            continue;
+        }
+        if (*line == '[') {
+            size_t len = strcspn(line + 1, " ]");
+            int i;
+
+            if (line[strlen(line) - 1] != ']') {
+                error_setg(errp, "%s:%d: parse error", path, lno);
+                return false;
+            }
+            for (i = 0; i < 2; i++) {
+                if (strlen(section_names[i]) == len &&
+                    !strncmp(line + 1, section_names[i], len)) {
+                    break;
+                }
+            }
+            if (i == 2) {
+                error_setg(errp, "%s:%d: There is no option group '%.*s'",
+                           path, lno, (int)len, line + 1);
+                return false;
+            }
+            cur = qdict_new();
+            g_ptr_array_add(sections[i], cur);
+            continue;
+        }
+        eq = strchr(line, '=');
+        if (!eq) {
+            error_setg(errp, "%s:%d: parse error", path, lno);
+            return false;
+        }
+        *eq = '\0';
+        key = strip(line);
+        val = strip(eq + 1);
+        vlen = strlen(val);
+        if (!*key || strchr(key, ' ') || vlen < 2 || val[0] != '"' ||
+            val[vlen - 1] != '"') {
+            error_setg(errp, "%s:%d: parse error", path, lno);
+            return false;
+        }
+        if (!cur) {
+            error_setg(errp, "%s:%d: no group defined", path, lno);
+            return false;
+        }
+        val[vlen - 1] = '\0';
+        qdict_put_str(cur, key, val + 1);
+    }
+    return true;
+}
+
+/*
+ * Take the inline sections @name ("inject-error") out of @options: a list
+ * of dicts (JSON, -blockdev) or dotted keys ("inject-error.0.event").
+ */
+static bool take_sections(QDict *options, const char *name, GPtrArray *out,
+                          Error **errp)
+{
+    g_autofree char *prefix = g_strdup_printf("%s.", name);
+    g_autoptr(QDict) flat = NULL;
+    g_autoptr(QList) list = NULL;
+    QObject *o = qdict_get(options, name);
+
+    if (o) {
+        if (qobject_type(o) != QTYPE_QLIST) {
+            error_setg(errp, "Invalid parameter type for '%s', expected: "
+                       "array", name);
+            return false;
+        }
+        list = qobject_to(QList, qobject_ref(o));
+        qdict_del(options, name);
+    }
+    qdict_extract_subqdict(options, &flat, prefix);
+    if (qdict_size(flat)) {
+        QObject *tree = qdict_crumple(flat, errp);
+
+        if (!tree) {
+            return false;
+        }
+        if (qobject_type(tree) == QTYPE_QDICT) {
+            /* A single section without an index, as QEMU allows. */
+            g_ptr_array_add(out, qobject_to(QDict, tree));
+        } else {
+            qobject_unref(list);
+            list = qobject_to(QList, tree);
+        }
+    }
+    for (const QListEntry *e = list ? qlist_first(list) : NULL; e;
+         e = qlist_next(e)) {
+        QDict *d = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (!d) {
+            error_setg(errp, "[%s] section (index %u) does not consist of "
+                       "keys", name, out->len);
+            return false;
+        }
+        g_ptr_array_add(out, qobject_ref(d));
+    }
+    return true;
+}
+
+/* All rules, the config file's first; as QEMU, every inject-error rule
+ * is added before the set-state ones, each at the head of its event. */
+static bool load_rules(BDRVBlkdebugState *s, const char *config,
+                       QDict *options, Error **errp)
+{
+    GPtrArray *sections[2] = {
+        g_ptr_array_new_with_free_func((GDestroyNotify)qdict_unref),
+        g_ptr_array_new_with_free_func((GDestroyNotify)qdict_unref),
+    };
+    bool ok = (!config || read_config(config, sections, errp)) &&
+              take_sections(options, "inject-error", sections[0], errp) &&
+              take_sections(options, "set-state", sections[1], errp);
+
+    for (int a = 0; ok && a < 2; a++) {
+        for (guint i = 0; ok && i < sections[a]->len; i++) {
+            BlkdebugRule *rule = rule_new(a, sections[a]->pdata[i], errp);
+
+            if (!rule) {
+                ok = false;
+                break;
+            }
+            QLIST_INSERT_HEAD(&s->rules[rule->event], rule, next);
+        }
+    }
+    g_ptr_array_free(sections[0], true);
+    g_ptr_array_free(sections[1], true);
+    return ok;
+}
+
+static void blkdebug_debug_event(BlockDriverState *bs, BdrvDebugEvent event)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    BlkdebugRule *rule;
+    bool injected = false;
+
+    g_mutex_lock(&s->lock);
+    s->new_state = s->state;
+    QLIST_FOREACH(rule, &s->rules[event], next) {
+        /* Rules see the state from before this event. */
+        if (rule->state && rule->state != s->state) {
+            continue;
+        }
+        if (rule->action == ACTION_SET_STATE) {
+            s->new_state = rule->new_state;
+            continue;
+        }
+        /* This event's error rules replace those of earlier events. */
+        if (!injected) {
+            QTAILQ_INIT(&s->active_rules);
+            injected = true;
+        }
+        QTAILQ_INSERT_HEAD(&s->active_rules, rule, active_next);
+    }
+    s->state = s->new_state;
+    g_mutex_unlock(&s->lock);
+}
+
+/* The error the first active rule matching the request injects, or 0. */
+static int rule_check(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                      BlkdebugIOType iotype)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    BlkdebugRule *rule;
+    int error = 0;
+
+    g_mutex_lock(&s->lock);
+    QTAILQ_FOREACH(rule, &s->active_rules, active_next) {
+        if ((rule->offset == -1 ||
+             (bytes && rule->offset >= offset &&
+              rule->offset < offset + bytes)) &&
+            (rule->iotype_mask & (1u << iotype))) {
+            break;
+        }
+    }
+    if (rule && rule->error) {
+        error = rule->error;
+        if (rule->once) {
+            QTAILQ_REMOVE(&s->active_rules, rule, active_next);
+            rule_free(rule);
+        }
+    }
+    g_mutex_unlock(&s->lock);
+    return -error;
+}
+
+/* ---- Options ---- */
+
+/* The size option @key (0 when absent) out of @options. */
+static bool take_limit(QDict *options, const char *key, uint64_t *out,
+                       Error **errp)
+{
+    QObject *o = qdict_get(options, key);
+
+    *out = 0;
+    if (!o) {
+        return true;
+    }
+    if (!bdrv_opt_size(o, key, out, errp)) {
+        return false;
+    }
+    qdict_del(options, key);
+    return true;
+}
+
+/* QEMU's checks: positive sizes below 2 GiB, multiples of @of. */
+static bool check_limit(const char *key, uint64_t v, uint64_t of,
+                        Error **errp)
+{
+    if (v && (v >= INT_MAX || v % of)) {
+        error_setg(errp, "Cannot meet constraints with %s %" PRIu64, key, v);
+        return false;
+    }
+    return true;
+}
+
+static bool take_limits(BDRVBlkdebugState *s, QDict *options, Error **errp)
+{
+    if (!take_limit(options, "align", &s->align, errp) ||
+        !take_limit(options, "max-transfer", &s->max_transfer, errp) ||
+        !take_limit(options, "opt-write-zero", &s->opt_write_zero, errp) ||
+        !take_limit(options, "max-write-zero", &s->max_write_zero, errp) ||
+        !take_limit(options, "opt-discard", &s->opt_discard, errp) ||
+        !take_limit(options, "max-discard", &s->max_discard, errp)) {
+        return false;
+    }
+    if (s->align && (s->align >= INT_MAX || (s->align & (s->align - 1)))) {
+        error_setg(errp, "Cannot meet constraints with align %" PRIu64,
+                   s->align);
+        return false;
+    }
+    s->align = MAX(s->align, 1);
+    return check_limit("max-transfer", s->max_transfer, s->align, errp) &&
+           check_limit("opt-write-zero", s->opt_write_zero, s->align, errp) &&
+           check_limit("max-write-zero", s->max_write_zero,
+                       MAX(s->opt_write_zero, s->align), errp) &&
+           check_limit("opt-discard", s->opt_discard, s->align, errp) &&
+           check_limit("max-discard", s->max_discard,
+                       MAX(s->opt_discard, s->align), errp);
+}
+
+/* take-child-perms / unshare-child-perms: lists of permission names. */
+static bool take_perms(QDict *options, const char *key, uint64_t *out,
+                       Error **errp)
+{
+    static const char *const names[] = {
+        "consistent-read", "write", "write-unchanged", "resize",
+    };
+    g_autoptr(QDict) flat = NULL;
+    g_autofree char *prefix = g_strdup_printf("%s.", key);
+    g_autoptr(QList) list = NULL;
+    QObject *o = qdict_get(options, key);
+
+    *out = 0;
+    if (o) {
+        if (qobject_type(o) == QTYPE_QLIST) {
+            list = qobject_to(QList, qobject_ref(o));
+        }
+        qdict_del(options, key);
+    } else {
+        QObject *tree;
+
+        qdict_extract_subqdict(options, &flat, prefix);
+        if (!qdict_size(flat)) {
+            return true;
+        }
+        tree = qdict_crumple(flat, NULL);
+        list = qobject_to(QList, tree);
+        if (!list) {
+            qobject_unref(tree);
+        }
+    }
+    if (!list) {
+        error_setg(errp, "Invalid parameter type for '%s', expected: array",
+                   key);
+        return false;
+    }
+    for (const QListEntry *e = qlist_first(list); e; e = qlist_next(e)) {
+        QString *str = qobject_to(QString, qlist_entry_obj(e));
+        size_t i = 0;
+
+        while (str && i < G_N_ELEMENTS(names) &&
+               strcmp(names[i], qstring_get_str(str))) {
+            i++;
+        }
+        if (!str || i == G_N_ELEMENTS(names)) {
+            error_setg(errp, "Parameter '%s' expects a list of permissions",
+                       key);
+            return false;
+        }
+        *out |= 1ull << i;      /* the BLK_PERM_* bits in QAPI's order */
+    }
+    return true;
+}
+
+static void blkdebug_parse_filename(const char *filename, QDict *options,
+                                    Error **errp)
+{
+    const char *rest, *colon;
+    QDict *image = qdict_new();
+
+    if (!g_str_has_prefix(filename, "blkdebug:")) {
+        /* Everything else must already be in the options. */
+        qdict_put_str(image, "filename", filename);
+        qdict_put_obj(options, "image", QOBJECT(image));
+        return;
+    }
+    rest = filename + strlen("blkdebug:");
+    colon = strchr(rest, ':');
+    if (!colon) {
+        error_setg(errp, "blkdebug requires both config file and image "
+                   "path");
+        qobject_unref(image);
+        return;
+    }
+    if (colon != rest) {
+        g_autofree char *config = g_strndup(rest, colon - rest);
+
+        qdict_put_str(options, "config", config);
+    }
+    qdict_put_str(image, "filename", colon + 1);
+    qdict_put_obj(options, "image", QOBJECT(image));
+}
+
+static int blkdebug_open(BlockDriverState *bs, QDict *options, Error **errp)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    g_autofree char *config = g_strdup(qdict_get_try_str(options, "config"));
+    uint64_t perm, shared, take, unshare;
+    bool plain = true;      /* only config and image: a filename says it */
+
+    for (const QDictEntry *e = qdict_first(options); e;
+         e = qdict_next(options, e)) {
+        plain &= !strcmp(qdict_entry_key(e), "config") ||
+                 !strcmp(qdict_entry_key(e), "image");
+    }
+
+    g_mutex_init(&s->lock);
+    g_rw_lock_init(&s->rmw_lock);
+    QTAILQ_INIT(&s->active_rules);
+    qdict_del(options, "config");
+    if (!load_rules(s, config, options, errp) ||
+        !take_limits(s, options, errp) ||
+        !take_perms(options, "take-child-perms", &take, errp) ||
+        !take_perms(options, "unshare-child-perms", &unshare, errp)) {
+        return -EINVAL;
+    }
+    s->state = 1;
+    bdrv_file_child_perms(bs, options, &perm, &shared);
+    bs->file = bdrv_open_child(bs, options, "image", perm | take,
+                               shared & ~unshare, errp);
+    if (!bs->file) {
+        return -EINVAL;
+    }
+    if (plain) {
+        g_autofree char *name = g_strdup_printf(
+            "blkdebug:%s:%s", config ? config : "", bs->file->bs->filename);
+
+        /* Too long for a usable name: the image's name stands in. */
+        if (strlen(name) < sizeof(bs->filename)) {
+            memcpy(bs->filename, name, strlen(name) + 1);
+        }
+    }
+    bdrv_debug_event(bs, BLKDBG_NONE);
+    return 0;
+}
+
+static void blkdebug_close(BlockDriverState *bs)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+
+    for (int i = 0; i < BLKDBG__MAX; i++) {
+        while (!QLIST_EMPTY(&s->rules[i])) {
+            rule_free(QLIST_FIRST(&s->rules[i]));
+        }
+    }
+    g_mutex_clear(&s->lock);
+    g_rw_lock_clear(&s->rmw_lock);
+}
+
+/* ---- I/O ---- */
+
+static int64_t blkdebug_getlength(BlockDriverState *bs)
+{
+    return bdrv_getlength(bs->file->bs);
+}
+
+/*
+ * Aligned reads or writes as QEMU's block layer hands them to the driver:
+ * cut at max-transfer, each piece checked against the rules.  Reads past
+ * the end of the image (padding) see zeroes.
+ */
+static int pass_down(BlockDriverState *bs, bool write, int64_t offset,
+                     int64_t bytes, struct iovec *iov, int niov, size_t skip,
+                     int flags)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    int64_t chunk = s->max_transfer ? (int64_t)s->max_transfer : bytes;
+    int64_t len = write ? INT64_MAX : bdrv_getlength(bs->file->bs);
+    g_autofree struct iovec *sub = g_new(struct iovec, niov);
+
+    if (len < 0) {
+        return len;
+    }
+    for (int64_t done = 0, n; done < bytes; done += n) {
+        int64_t real;
+        int k, ret;
+
+        n = MIN(chunk, bytes - done);
+        ret = rule_check(bs, offset + done, n,
+                         write ? IOTYPE_WRITE : IOTYPE_READ);
+        if (ret < 0) {
+            return ret;
+        }
+        real = MIN(n, MAX(len - (offset + done), 0));
+        k = bdrv_iov_slice(iov, niov, skip + done, real, sub, niov);
+        ret = !real ? 0 : write ?
+            bdrv_pwritev(bs->file->bs, offset + done, real, sub, k, flags) :
+            bdrv_preadv(bs->file->bs, offset + done, real, sub, k);
+        if (ret < 0) {
+            return ret;
+        }
+        bdrv_iov_memset(iov, niov, skip + done + real, 0, n - real);
+    }
+    return 0;
+}
+
+static int blkdebug_preadv(BlockDriverState *bs, int64_t offset,
+                           int64_t bytes, struct iovec *iov, int niov)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    int64_t start = ALIGN_DOWN(offset, s->align);
+    int64_t end = ALIGN_UP(offset + bytes, s->align);
+    g_autofree uint8_t *buf = NULL;
+    struct iovec biov;
+    int ret;
+
+    if (start == offset && end == offset + bytes) {
+        return pass_down(bs, false, offset, bytes, iov, niov, 0, 0);
+    }
+    buf = g_malloc(end - start);
+    biov = (struct iovec) { .iov_base = buf, .iov_len = end - start };
+    ret = pass_down(bs, false, start, end - start, &biov, 1, 0, 0);
+    if (ret == 0) {
+        bdrv_iov_from_buf(iov, niov, 0, buf + (offset - start), bytes);
+    }
+    return ret;
+}
+
+/* Read the aligned block at @off into @buf, between its two events. */
+static int rmw_read(BlockDriverState *bs, int64_t off, uint8_t *buf,
+                    int64_t len, BdrvDebugEvent before, BdrvDebugEvent after)
+{
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    int ret;
+
+    bdrv_debug_event(bs, before);
+    ret = pass_down(bs, false, off, len, &iov, 1, 0, 0);
+    bdrv_debug_event(bs, after);
+    return ret;
+}
+
+/* A write of @bytes from @iov (or zeroes when NULL), padded to the
+ * alignment with what the image holds around it. */
+static int write_padded(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                        struct iovec *iov, int niov, int flags)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    int64_t a = s->align;
+    int64_t start = ALIGN_DOWN(offset, a);
+    int64_t end = ALIGN_UP(offset + bytes, a);
+    g_autofree uint8_t *buf = g_malloc(end - start);
+    struct iovec biov = { .iov_base = buf, .iov_len = end - start };
+    int ret = 0;
+
+    g_rw_lock_writer_lock(&s->rmw_lock);
+    if (start < offset) {
+        /* Head and tail in one block are read once, as QEMU merges. */
+        ret = rmw_read(bs, start, buf, a, BLKDBG_PWRITEV_RMW_HEAD,
+                       BLKDBG_PWRITEV_RMW_AFTER_HEAD);
+    }
+    if (ret == 0 && offset + bytes < end &&
+        (start == offset || end - a > start)) {
+        ret = rmw_read(bs, end - a, buf + (end - a - start), a,
+                       BLKDBG_PWRITEV_RMW_TAIL, BLKDBG_PWRITEV_RMW_AFTER_TAIL);
+    }
+    if (ret == 0) {
+        if (iov) {
+            bdrv_iov_to_buf(iov, niov, 0, buf + (offset - start), bytes);
+        } else {
+            memset(buf + (offset - start), 0, bytes);
+        }
+        ret = pass_down(bs, true, start, end - start, &biov, 1, 0, flags);
+    }
+    g_rw_lock_writer_unlock(&s->rmw_lock);
+    return ret;
+}
+
+static int blkdebug_pwritev(BlockDriverState *bs, int64_t offset,
+                            int64_t bytes, struct iovec *iov, int niov,
+                            int flags)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    int ret;
+
+    if (offset % s->align || (offset + bytes) % s->align) {
+        return write_padded(bs, offset, bytes, iov, niov, flags);
+    }
+    g_rw_lock_reader_lock(&s->rmw_lock);
+    ret = pass_down(bs, true, offset, bytes, iov, niov, 0, flags);
+    g_rw_lock_reader_unlock(&s->rmw_lock);
+    return ret;
+}
+
+/* Aligned zeroes written as data, a bounded buffer at a time. */
+static int write_zero_buf(BlockDriverState *bs, int64_t offset, int64_t bytes)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    int64_t chunk = MIN(MAX((int64_t)s->align, 1 << 20), bytes);
+    g_autofree void *zero = g_malloc0(chunk);
+    int ret = 0;
+
+    for (int64_t done = 0, n; done < bytes && ret == 0; done += n) {
+        struct iovec iov = { .iov_base = zero };
+
+        n = MIN(chunk, bytes - done);
+        iov.iov_len = n;
+        ret = blkdebug_pwritev(bs, offset + done, n, &iov, 1, 0);
+    }
+    return ret;
+}
+
+/*
+ * Aligned zero writes, cut as QEMU's block layer does: pieces shorter
+ * than opt-write-zero (the unaligned head and tail) become ordinary
+ * writes of zeroes, the rest zero writes of at most max-write-zero.
+ */
+static int zero_aligned(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                        int flags)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    int64_t za = MAX((int64_t)s->opt_write_zero, (int64_t)s->align);
+    int64_t maxz = s->max_write_zero ?
+        (int64_t)ALIGN_DOWN(s->max_write_zero, za) : ALIGN_DOWN(INT64_MAX, za);
+    int64_t head = offset % za, tail = (offset + bytes) % za;
+    int ret = 0;
+
+    while (bytes > 0 && ret == 0) {
+        int64_t num = bytes;
+
+        if (head) {
+            num = MIN(bytes, za - head);
+            head = (head + num) % za;
+        } else if (tail && num > za) {
+            num -= tail;
+        }
+        num = MIN(num, maxz);
+        if (num < za) {
+            ret = (flags & BDRV_REQ_NO_FALLBACK) ? -ENOTSUP :
+                  write_zero_buf(bs, offset, num);
+        } else {
+            ret = rule_check(bs, offset, num, IOTYPE_WRITE_ZEROES) ?:
+                  bdrv_pwrite_zeroes(bs->file->bs, offset, num, flags);
+        }
+        offset += num;
+        bytes -= num;
+    }
+    return ret;
+}
+
+static int blkdebug_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
+                                  int64_t bytes, int flags)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    int64_t a = s->align;
+    int64_t mid = ALIGN_UP(offset, a), mid_end = ALIGN_DOWN(offset + bytes, a);
+    int ret;
+
+    if (mid >= mid_end) {
+        /* Inside one or two blocks: a padded write of zeroes. */
+        return write_padded(bs, offset, bytes, NULL, 0, 0);
+    }
+    if (mid > offset) {
+        ret = write_padded(bs, offset, mid - offset, NULL, 0, 0);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    ret = zero_aligned(bs, mid, mid_end - mid, flags);
+    if (ret == 0 && mid_end < offset + bytes) {
+        ret = write_padded(bs, mid_end, offset + bytes - mid_end, NULL, 0, 0);
+    }
+    return ret;
+}
+
+/*
+ * Discards cut as QEMU's block layer does: at opt-discard boundaries and
+ * max-discard, pieces smaller than the alignment dropped (discard is
+ * advisory).
+ */
+static int blkdebug_pdiscard(BlockDriverState *bs, int64_t offset,
+                             int64_t bytes)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    int64_t a = s->align;
+    int64_t da = MAX((int64_t)s->opt_discard, a);
+    int64_t maxd = s->max_discard ? (int64_t)ALIGN_DOWN(s->max_discard, a)
+                                  : ALIGN_DOWN(INT64_MAX, a);
+    int64_t head = offset % da, tail = (offset + bytes) % da;
+
+    while (bytes > 0) {
+        int64_t num = bytes;
+        int ret;
+
+        if (head) {
+            num = MIN(bytes, da - head);
+            if (num % a) {
+                num %= a;
+            }
+            head = (head + num) % da;
+        } else if (tail) {
+            if (num > da) {
+                num -= tail;
+            } else if (tail % a && tail > a) {
+                num -= tail % a;
+            }
+        }
+        num = MIN(num, maxd);
+        if (num >= a) {
+            ret = rule_check(bs, offset, num, IOTYPE_DISCARD) ?:
+                  bdrv_pdiscard(bs->file->bs, offset, num);
+            if (ret < 0) {
+                return ret;
+            }
+        }
+        offset += num;
+        bytes -= num;
+    }
+    return 0;
+}
+
+static int blkdebug_flush(BlockDriverState *bs)
+{
+    /* The block layer flushes the image next. */
+    return rule_check(bs, 0, 0, IOTYPE_FLUSH);
+}
+
+static int blkdebug_block_status(BlockDriverState *bs, int64_t offset,
+                                 int64_t bytes, int64_t *pnum, int64_t *map,
+                                 BlockDriverState **file)
+{
+    int ret = rule_check(bs, offset, bytes, IOTYPE_BLOCK_STATUS);
+
+    if (ret < 0) {
+        return ret;
+    }
+    ret = bdrv_block_status(bs->file->bs, offset, bytes, pnum, map, file);
+    return ret < 0 ? ret : (ret | BDRV_BLOCK_ALLOCATED);
+}
+
+static int blkdebug_truncate(BlockDriverState *bs, int64_t offset,
+                             bool exact, PreallocMode prealloc, Error **errp)
+{
+    return bdrv_truncate(bs->file->bs, offset, exact, prealloc, errp);
+}
+
+static BlockDriver bdrv_blkdebug = {
+    .format_name = "blkdebug",
+    .protocol_name = "blkdebug",
+    .instance_size = sizeof(BDRVBlkdebugState),
+    .grows_on_write = true,     /* a format above may extend the image */
+    .parse_filename = blkdebug_parse_filename,
+    .open = blkdebug_open,
+    .close = blkdebug_close,
+    .preadv = blkdebug_preadv,
+    .pwritev = blkdebug_pwritev,
+    .flush = blkdebug_flush,
+    .pdiscard = blkdebug_pdiscard,
+    .pwrite_zeroes = blkdebug_pwrite_zeroes,
+    .block_status = blkdebug_block_status,
+    .getlength = blkdebug_getlength,
+    .truncate = blkdebug_truncate,
+    .debug_event = blkdebug_debug_event,
+};
+
+static void __attribute__((constructor)) blkdebug_register(void)
+{
+    bdrv_register(&bdrv_blkdebug);
+}
