@@ -68,6 +68,9 @@ int qcow2_cache_get(BlockDriverState *bs, Qcow2Cache *c, uint64_t offset,
     }
     victim->offset = 0;
     if (read) {
+        if (c == &((BDRVQcow2State *)bs->opaque)->l2_cache) {
+            BLKDBG_EVENT(bs->file, BLKDBG_L2_LOAD);
+        }
         ret = bdrv_pread(bs->file->bs, offset, c->table_size, victim->table);
         if (ret < 0) {
             return ret;

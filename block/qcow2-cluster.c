@@ -136,6 +136,7 @@ static int decompress_cluster(BlockDriverState *bs, uint64_t l2e,
                                        start);
     }
     in = g_malloc(len);
+    BLKDBG_EVENT(bs->file, BLKDBG_READ_COMPRESSED);
     ret = bdrv_pread(bs->file->bs, start, len, in);
     if (ret < 0) {
         return ret;
@@ -175,6 +176,7 @@ static int read_mapped(BlockDriverState *bs, uint64_t l2e, uint64_t guest_off,
                 MAX(0, MIN(len, blen - (int64_t)guest_off));
 
             if (avail > 0) {
+                BLKDBG_EVENT(bs->file, BLKDBG_READ_BACKING_AIO);
                 n = bdrv_iov_slice(iov, niov, skip, avail, sub,
                                    ARRAY_SIZE(sub));
                 if (n < 0) {
@@ -208,6 +210,7 @@ static int read_mapped(BlockDriverState *bs, uint64_t l2e, uint64_t guest_off,
                                            PRIx64 " unaligned (guest offset "
                                            "%#" PRIx64 ")", host, guest_off);
         }
+        BLKDBG_EVENT(bs->file, BLKDBG_READ_AIO);
         n = bdrv_iov_slice(iov, niov, skip, len, sub, ARRAY_SIZE(sub));
         if (n < 0) {
             g_autofree void *buf = g_malloc(len);
@@ -317,31 +320,34 @@ static int get_l2_for_write(BlockDriverState *bs, uint64_t l1_index,
     }
     ret = qcow2_cache_get(bs, &s->l2_cache, new_off, &t, false);
     if (ret < 0) {
-        return ret;
+        goto fail;
     }
     if (old_table) {
         /* get_l2_table may have evicted nothing since: re-fetch to be safe */
         void *o;
 
+        BLKDBG_EVENT(bs->file, BLKDBG_L2_ALLOC_COW_READ);
         ret = qcow2_cache_get(bs, &s->l2_cache, old_off, &o, true);
         if (ret < 0) {
-            return ret;
+            goto fail;
         }
         memcpy(t, o, s->cluster_size);
         ret = qcow2_cache_get(bs, &s->l2_cache, new_off, &t, true);
         if (ret < 0) {
-            return ret;
+            goto fail;
         }
     }
+    BLKDBG_EVENT(bs->file, BLKDBG_L2_ALLOC_WRITE);
     ret = bdrv_pwrite(bs->file->bs, new_off, s->cluster_size, t);
     if (ret < 0) {
-        return ret;
+        goto fail;
     }
     s->file_length = MAX(s->file_length, new_off + s->cluster_size);
     s->l1_table[l1_index] = new_off | QCOW_OFLAG_COPIED;
     ret = qcow2_write_l1_entry(bs, l1_index);
     if (ret < 0) {
-        return ret;
+        s->l1_table[l1_index] = old;
+        goto fail;
     }
     if (old_off) {
         qcow2_free_clusters(bs, old_off, s->cluster_size);
@@ -349,12 +355,19 @@ static int get_l2_for_write(BlockDriverState *bs, uint64_t l1_index,
     *table = t;
     *l2_off = new_off;
     return 0;
+
+fail:
+    /* As QEMU: the new table goes, the old one stays in use. */
+    qcow2_cache_discard(&s->l2_cache, new_off);
+    qcow2_free_clusters(bs, new_off, s->cluster_size);
+    return ret;
 }
 
 /* Write entries [first, first + n) of a cached L2 table to disk. */
 static int write_l2_entries(BlockDriverState *bs, uint64_t l2_off,
                             uint64_t *table, uint64_t first, uint64_t n)
 {
+    BLKDBG_EVENT(bs->file, BLKDBG_L2_UPDATE);
     return bdrv_pwrite(bs->file->bs, l2_off + first * 8, n * 8,
                        table + first);
 }
@@ -370,6 +383,20 @@ void qcow2_wait_inflight(BDRVQcow2State *s, uint64_t start, uint64_t end)
         } else {
             i++;
         }
+    }
+}
+
+/* Does copying the old contents of a cluster read data (not zeroes)? */
+static bool cow_reads_data(BlockDriverState *bs, uint64_t l2e)
+{
+    switch (qcow2_get_cluster_type(bs->opaque, l2e)) {
+    case QCOW2_CLUSTER_NORMAL:
+    case QCOW2_CLUSTER_COMPRESSED:
+        return true;
+    case QCOW2_CLUSTER_UNALLOCATED:
+        return bs->backing != NULL;
+    default:
+        return false;
     }
 }
 
@@ -420,6 +447,7 @@ static int write_allocating(BlockDriverState *bs, uint64_t off, int64_t len,
         int n = bdrv_iov_slice(iov, niov, skip, len, sub, ARRAY_SIZE(sub));
 
         if (n >= 0) {
+            BLKDBG_EVENT(bs->file, BLKDBG_WRITE_AIO);
             ret = bdrv_pwritev(bs->file->bs, host, len, sub, n, 0);
             goto written;
         }
@@ -428,16 +456,34 @@ static int write_allocating(BlockDriverState *bs, uint64_t off, int64_t len,
         g_autofree uint8_t *buf = g_malloc(end - start);
         struct iovec biov = { .iov_base = buf, .iov_len = end - start };
 
+        bool head = off > start;
+        bool tail = off + len < end && end - cs >= off;
+        bool copy = (head && cow_reads_data(bs, old[0])) ||
+                    (tail && cow_reads_data(bs, old[nclusters - 1]));
+
         ret = 0;
-        if (off > start) {
+        if (copy) {
+            BLKDBG_EVENT(bs->file, BLKDBG_COW_READ);
+        }
+        if (head) {
             ret = read_mapped(bs, old[0], start, cs, &biov, 1, 0);
         }
-        if (ret == 0 && off + len < end && end - cs >= off) {
+        if (ret == 0 && tail) {
             ret = read_mapped(bs, old[nclusters - 1], end - cs, cs, &biov, 1,
                               end - cs - start);
         }
         if (ret == 0) {
             bdrv_iov_to_buf(iov, niov, skip, buf + (off - start), len);
+            /* One write for data and copied parts (QEMU's merged COW);
+             * around the data only zeroes is QEMU's zeroed new space. */
+            if (copy) {
+                BLKDBG_EVENT(bs->file, BLKDBG_COW_WRITE);
+            } else {
+                if (head || off + len < end) {
+                    BLKDBG_EVENT(bs->file, BLKDBG_CLUSTER_ALLOC_SPACE);
+                }
+                BLKDBG_EVENT(bs->file, BLKDBG_WRITE_AIO);
+            }
             ret = bdrv_pwrite(bs->file->bs, host, end - start, buf);
         }
     }
@@ -462,7 +508,9 @@ written:
     }
     ret = write_l2_entries(bs, l2_off, table, l2_index, nclusters);
     if (ret < 0) {
+        /* The entries on disk still point at the old clusters. */
         qcow2_cache_discard(&s->l2_cache, l2_off);
+        qcow2_free_clusters(bs, host, end - start);
         return ret;
     }
     for (uint64_t i = 0; i < nclusters; i++) {
@@ -532,6 +580,7 @@ int qcow2_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
 
             n = run_length(bs, table, off, l2e, max);
             g_mutex_unlock(&s->lock);
+            BLKDBG_EVENT(bs->file, BLKDBG_WRITE_AIO);
             k = bdrv_iov_slice(iov, niov, done, n, sub, ARRAY_SIZE(sub));
             if (k < 0) {
                 g_autofree void *buf = g_malloc(n);
@@ -636,6 +685,7 @@ static int write_compressed(BlockDriverState *bs, uint64_t off, int64_t len,
     }
     ret = qcow2_check_metadata_overlap(bs, host, clen);
     if (ret == 0) {
+        BLKDBG_EVENT(bs->file, BLKDBG_WRITE_COMPRESSED);
         ret = bdrv_pwrite(bs->file->bs, host, clen, out);
     }
     if (ret < 0) {
@@ -651,6 +701,7 @@ static int write_compressed(BlockDriverState *bs, uint64_t off, int64_t len,
     nb_csectors = ((host + clen - 1) >> 9) - (host >> 9);
     entry = QCOW_OFLAG_COMPRESSED | ((uint64_t)nb_csectors << s->csize_shift) |
             host;
+    BLKDBG_EVENT(bs->file, BLKDBG_L2_UPDATE_COMPRESSED);
     table[l2_index] = GUINT64_TO_BE(entry);
     ret = write_l2_entries(bs, l2_off, table, l2_index, 1);
     if (ret < 0) {

@@ -93,6 +93,7 @@ int qcow2_refcount_init(BlockDriverState *bs)
         return -ENOMEM;
     }
     if (bytes) {
+        BLKDBG_EVENT(bs->file, BLKDBG_REFTABLE_LOAD);
         ret = bdrv_pread(bs->file->bs, s->refcount_table_offset, bytes,
                          s->refcount_table);
         if (ret < 0) {
@@ -129,6 +130,7 @@ static void *get_refblock(BlockDriverState *bs, uint64_t ci, int *ret,
                                        ")", off, rt_index);
         return NULL;
     }
+    BLKDBG_EVENT(bs->file, BLKDBG_REFBLOCK_LOAD);
     *ret = qcow2_cache_get(bs, &s->refblock_cache, off, &blk, true);
     if (*ret < 0) {
         return NULL;
@@ -190,6 +192,7 @@ static int alloc_refblock(BlockDriverState *bs, uint64_t rt_index)
     uint64_t off, be;
     int ret;
 
+    BLKDBG_EVENT(bs->file, BLKDBG_REFBLOCK_ALLOC);
     if (rt_index >= s->refcount_table_size) {
         ret = grow_refcount_table(bs, rt_index + 1);
         if (ret < 0) {
@@ -214,12 +217,14 @@ static int alloc_refblock(BlockDriverState *bs, uint64_t rt_index)
     if (ret < 0) {
         return ret;
     }
+    BLKDBG_EVENT(bs->file, BLKDBG_REFBLOCK_ALLOC_WRITE);
     ret = bdrv_pwrite(bs->file->bs, off, s->cluster_size, blk);
     if (ret < 0) {
         return ret;
     }
     s->file_length = MAX(s->file_length, off + s->cluster_size);
     be = GUINT64_TO_BE(off);
+    BLKDBG_EVENT(bs->file, BLKDBG_REFBLOCK_ALLOC_HOOKUP);
     ret = bdrv_pwrite(bs->file->bs, s->refcount_table_offset + rt_index * 8,
                       8, &be);
     if (ret < 0) {
@@ -312,7 +317,9 @@ static int grow_refcount_table(BlockDriverState *bs, uint64_t min_entries)
             rc_set(s, blocks + j * s->cluster_size, c % per_block, 1);
         }
     }
+    BLKDBG_EVENT(bs->file, BLKDBG_REFTABLE_GROW);
     if (k) {
+        BLKDBG_EVENT(bs->file, BLKDBG_REFBLOCK_ALLOC_WRITE_BLOCKS);
         ret = bdrv_pwrite(bs->file->bs,
                           (start + tclusters) << s->cluster_bits,
                           k * s->cluster_size, blocks);
@@ -320,6 +327,7 @@ static int grow_refcount_table(BlockDriverState *bs, uint64_t min_entries)
             return ret;
         }
     }
+    BLKDBG_EVENT(bs->file, BLKDBG_REFBLOCK_ALLOC_WRITE_TABLE);
     ret = bdrv_pwrite(bs->file->bs, start << s->cluster_bits, new_size * 8,
                       table);
     if (ret < 0) {
@@ -329,6 +337,7 @@ static int grow_refcount_table(BlockDriverState *bs, uint64_t min_entries)
     /* Switch the header to the new table in one write. */
     stq_be_p(hdr, start << s->cluster_bits);
     stl_be_p(hdr + 8, tclusters);
+    BLKDBG_EVENT(bs->file, BLKDBG_REFBLOCK_ALLOC_SWITCH_TABLE);
     ret = bdrv_pwrite(bs->file->bs, 48, 12, hdr);
     if (ret < 0) {
         return ret;
@@ -403,6 +412,9 @@ int qcow2_update_refcount(BlockDriverState *bs, uint64_t offset,
             }
         }
         rc_byte_range(s, ci & mask, upto & mask, &bstart, &bend);
+        /* Written through at once: QEMU's partial refblock writeback. */
+        BLKDBG_EVENT(bs->file, bend - bstart == s->cluster_size ?
+                     BLKDBG_REFBLOCK_UPDATE : BLKDBG_REFBLOCK_UPDATE_PART);
         ret = bdrv_pwrite(bs->file->bs, boff + bstart, bend - bstart,
                           (uint8_t *)blk + bstart);
         if (ret < 0) {
@@ -414,7 +426,7 @@ int qcow2_update_refcount(BlockDriverState *bs, uint64_t offset,
     return 0;
 }
 
-int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t size)
+static int64_t alloc_clusters(BlockDriverState *bs, uint64_t size)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t n = DIV_ROUND_UP(size, s->cluster_size);
@@ -433,12 +445,20 @@ int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t size)
     return (uint64_t)idx << s->cluster_bits;
 }
 
+int64_t qcow2_alloc_clusters(BlockDriverState *bs, uint64_t size)
+{
+    BLKDBG_EVENT(bs->file, BLKDBG_CLUSTER_ALLOC);
+    return alloc_clusters(bs, size);
+}
+
 int64_t qcow2_alloc_bytes(BlockDriverState *bs, int size)
 {
     BDRVQcow2State *s = bs->opaque;
     uint64_t off = s->free_byte_offset;
     int64_t cl;
     int ret;
+
+    BLKDBG_EVENT(bs->file, BLKDBG_CLUSTER_ALLOC_BYTES);
 
     g_assert(size > 0 && size <= s->cluster_size);
     if (off && (off & (s->cluster_size - 1)) &&
@@ -453,7 +473,7 @@ int64_t qcow2_alloc_bytes(BlockDriverState *bs, int size)
             return ret;
         }
     }
-    cl = qcow2_alloc_clusters(bs, s->cluster_size);
+    cl = alloc_clusters(bs, s->cluster_size);
     if (cl < 0) {
         return cl;
     }
@@ -464,7 +484,10 @@ int64_t qcow2_alloc_bytes(BlockDriverState *bs, int size)
 void qcow2_free_clusters(BlockDriverState *bs, uint64_t offset,
                          uint64_t size)
 {
-    int ret = qcow2_update_refcount(bs, offset, size, -1);
+    int ret;
+
+    BLKDBG_EVENT(bs->file, BLKDBG_CLUSTER_FREE);
+    ret = qcow2_update_refcount(bs, offset, size, -1);
 
     if (ret < 0) {
         /* A leak at worst: the check can reclaim it. */

@@ -164,6 +164,7 @@ int qcow2_write_l1_entry(BlockDriverState *bs, int index)
     uint8_t be[8];
 
     stq_be_p(be, s->l1_table[index]);
+    BLKDBG_EVENT(bs->file, BLKDBG_L1_UPDATE);
     return bdrv_pwrite(bs->file->bs, s->l1_table_offset + index * 8, 8, be);
 }
 
@@ -187,6 +188,7 @@ int qcow2_grow_l1_table(BlockDriverState *bs, uint64_t min_size, bool exact)
     if (new_size > QCOW_MAX_L1_SIZE / 8) {
         return -EFBIG;
     }
+    BLKDBG_EVENT(bs->file, BLKDBG_L1_GROW_ALLOC_TABLE);
     off = qcow2_alloc_clusters(bs, new_size * 8);
     if (off < 0) {
         return off;
@@ -197,6 +199,7 @@ int qcow2_grow_l1_table(BlockDriverState *bs, uint64_t min_size, bool exact)
     for (uint64_t i = 0; i < new_size; i++) {
         be[i] = GUINT64_TO_BE(table[i]);
     }
+    BLKDBG_EVENT(bs->file, BLKDBG_L1_GROW_WRITE_TABLE);
     ret = bdrv_pwrite(bs->file->bs, off, new_size * 8, be);
     if (ret < 0) {
         g_free(table);
@@ -206,6 +209,7 @@ int qcow2_grow_l1_table(BlockDriverState *bs, uint64_t min_size, bool exact)
     s->file_length = MAX(s->file_length, off + new_size * 8);
     stl_be_p(hdr, new_size);
     stq_be_p(hdr + 4, off);
+    BLKDBG_EVENT(bs->file, BLKDBG_L1_GROW_ACTIVATE_TABLE);
     ret = bdrv_pwrite(bs->file->bs, 36, 12, hdr);
     if (ret < 0) {
         g_free(table);
@@ -594,7 +598,7 @@ static int qcow2_open(BlockDriverState *bs, QDict *options, Error **errp)
     }
     ret = qcow2_refcount_init(bs);
     if (ret < 0) {
-        error_setg_errno(errp, -ret, "Could not read refcount table");
+        error_setg_errno(errp, -ret, "Could not initialize refcount handling");
         return ret;
     }
     ret = qcow2_read_snapshots(bs, errp);
