@@ -260,27 +260,39 @@ void drive_error_action(DriveInfo *di, BlockErrorAction action, bool is_read,
                         int error)
 {
     BlockDriverState *bs = blk_bs(di->blk);
+    g_autofree char *path = di->dev ?
+        object_get_canonical_path(OBJECT(di->dev)) : g_strdup("");
 
-    if (action == BLOCK_ERROR_ACTION_STOP) {
-        if (di->iostatus_enabled &&
-            di->iostatus == BLOCK_DEVICE_IO_STATUS_OK) {
-            di->iostatus = error == ENOSPC ? BLOCK_DEVICE_IO_STATUS_NOSPACE
-                                           : BLOCK_DEVICE_IO_STATUS_FAILED;
-        }
-        qemu_system_vmstop_request(RUN_STATE_IO_ERROR);
+    /* As QEMU: the I/O status first, then the event, then the stop (the
+     * main loop stops the VM, so STOP follows BLOCK_IO_ERROR). */
+    if (action == BLOCK_ERROR_ACTION_STOP && di->iostatus_enabled &&
+        di->iostatus == BLOCK_DEVICE_IO_STATUS_OK) {
+        di->iostatus = error == ENOSPC ? BLOCK_DEVICE_IO_STATUS_NOSPACE
+                                       : BLOCK_DEVICE_IO_STATUS_FAILED;
     }
-    qapi_event_send_block_io_error(drive_name(di),
-                                   bs && !bs->auto_named ? bs->node_name
-                                                         : NULL,
+    qapi_event_send_block_io_error(path, drive_name(di),
+                                   bs ? bs->node_name : NULL,
                                    is_read ? IO_OPERATION_TYPE_READ
                                            : IO_OPERATION_TYPE_WRITE,
-                                   action, error == ENOSPC, error == ENOSPC,
-                                   strerror(error));
+                                   action, di->iostatus_enabled,
+                                   error == ENOSPC, strerror(error));
+    if (action == BLOCK_ERROR_ACTION_STOP) {
+        qemu_system_vmstop_request(RUN_STATE_IO_ERROR);
+    }
 }
 
 void drive_iostatus_reset(DriveInfo *di)
 {
     di->iostatus = BLOCK_DEVICE_IO_STATUS_OK;
+}
+
+void drive_iostatus_reset_all(void)
+{
+    DriveInfo *di;
+
+    QTAILQ_FOREACH(di, &drives, next) {
+        drive_iostatus_reset(di);
+    }
 }
 
 /* ---- -drive ---- */
@@ -350,7 +362,9 @@ static bool parse_on_error(const char *value, const char *name,
         return true;
     }
     v = qapi_enum_parse(&BlockdevOnError_lookup, value, -1, NULL);
-    if (v < 0 || v == BLOCKDEV_ON_ERROR_AUTO) {
+    /* As QEMU: "enospc" is for writes only, "auto" is no -drive value. */
+    if (v < 0 || v == BLOCKDEV_ON_ERROR_AUTO ||
+        (v == BLOCKDEV_ON_ERROR_ENOSPC && !strcmp(name, "read"))) {
         error_setg(errp, "'%s' invalid %s error action", value, name);
         return false;
     }
@@ -535,8 +549,6 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
     di = drive_create(id, blk, writeback);
     di->on_read_error = rerror;
     di->on_write_error = werror;
-    /* As QEMU: the I/O status is kept when errors may stop the VM. */
-    di->iostatus_enabled = true;
     if (!strcmp(iface, "virtio")) {
         /* As QEMU's "virtio-blk" alias: on PCI where the binary has it. */
         *device_opts = g_strdup_printf("%s,drive=%s",

@@ -11,6 +11,7 @@
 #include "vireo/main-loop.h"
 #include "vireo/timer.h"
 #include "hw/boards.h"
+#include "system/blockdev.h"
 #include "system/reset.h"
 #include "system/runstate.h"
 #include "system/system.h"
@@ -495,6 +496,7 @@ void qmp_cont(Error **errp)
         error_setg(errp, "Migration is not finalized yet");
         return;
     }
+    drive_iostatus_reset_all();
     if (runstate_check(RUN_STATE_INMIGRATE)) {
         autostart = true;
     } else {

@@ -97,6 +97,7 @@ typedef struct VirtIOBlockReq {
 struct VirtIOBlock {
     VirtIODevice parent_obj;
     DriveInfo *drive;
+    BlockdevOnError on_read_error, on_write_error;
     char *serial;
     bool config_wce;
     bool discard, write_zeroes;
@@ -138,16 +139,24 @@ static void virtio_blk_rw_done(void *opaque, int ret)
         BlockErrorAction action = drive_get_error_action(s->drive, is_read,
                                                          -ret);
 
-        block_acct_failed(&s->drive->stats, &req->acct);
-        drive_error_action(s->drive, action, is_read, -ret);
-        if (action == BLOCK_ERROR_ACTION_STOP) {
+        /* As QEMU: only a reported error counts as failed; a stopped
+         * request is accounted again when retried, an ignored one
+         * completes as done (without the write-through flush). */
+        switch (action) {
+        case BLOCK_ERROR_ACTION_STOP:
             QTAILQ_INSERT_TAIL(&s->retry, req, next);
-            return;
-        }
-        if (action == BLOCK_ERROR_ACTION_REPORT) {
+            break;
+        case BLOCK_ERROR_ACTION_REPORT:
+            block_acct_failed(&s->drive->stats, &req->acct);
             virtio_blk_complete(req, VIRTIO_BLK_S_IOERR);
-            return;
+            break;
+        default:
+            block_acct_done(&s->drive->stats, &req->acct);
+            virtio_blk_complete(req, VIRTIO_BLK_S_OK);
+            break;
         }
+        drive_error_action(s->drive, action, is_read, -ret);
+        return;
     }
     if (ret >= 0 && req->flush_after) {
         req->flush_after = false;
@@ -501,6 +510,15 @@ static void virtio_blk_realize(DeviceState *dev, Error **errp)
         virtio_add_queue(vdev, s->queue_size, virtio_blk_handle_output);
     }
     QTAILQ_INIT(&s->retry);
+    /* Explicit werror/rerror override the drive's (-drive werror=). */
+    if (s->on_read_error != BLOCKDEV_ON_ERROR_AUTO) {
+        s->drive->on_read_error = s->on_read_error;
+    }
+    if (s->on_write_error != BLOCKDEV_ON_ERROR_AUTO) {
+        s->drive->on_write_error = s->on_write_error;
+    }
+    s->drive->iostatus_enabled = true;      /* as QEMU's virtio-blk */
+    drive_iostatus_reset(s->drive);
     s->wce = s->drive->writeback;
     drive_set_dev_ops(s->drive, &virtio_blk_dev_ops, s);
     s->vmstate_entry = qemu_add_vm_change_state_handler(
@@ -530,6 +548,8 @@ static const VMStateDescription vmstate_virtio_blk = {
 
 static Property virtio_blk_properties[] = {
     DEFINE_PROP_DRIVE("drive", VirtIOBlock, drive),
+    DEFINE_PROP_BLOCKDEV_ON_ERROR("rerror", VirtIOBlock, on_read_error),
+    DEFINE_PROP_BLOCKDEV_ON_ERROR("werror", VirtIOBlock, on_write_error),
     DEFINE_PROP_STRING("serial", VirtIOBlock, serial),
     DEFINE_PROP_BOOL("config-wce", VirtIOBlock, config_wce, true),
     DEFINE_PROP_UINT16("num-queues", VirtIOBlock, num_queues, 1),

@@ -1,12 +1,13 @@
 /*
  * The drive= qdev property: a -drive id, or a node name for which the
- * device gets a backend of its own (as QEMU's).
+ * device gets a backend of its own (as QEMU's); werror=/rerror=.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "vireo/osdep.h"
 #include "vireo/error.h"
 #include "qapi/visitor.h"
+#include "qapi/qapi-visit-block-core.h"
 #include "hw/qdev-properties-block.h"
 
 static void get_drive(Object *obj, Visitor *v, const char *name,
@@ -73,4 +74,35 @@ const PropertyInfo qdev_prop_drive = {
     .get   = get_drive,
     .set   = set_drive,
     .release = release_drive,
+};
+
+/* werror=/rerror=: what an I/O error does (BlockdevOnError). */
+static void get_on_error(Object *obj, Visitor *v, const char *name,
+                         void *opaque, Error **errp)
+{
+    BlockdevOnError *p = object_field_prop_ptr(obj, opaque);
+
+    visit_type_BlockdevOnError(v, name, p, errp);
+}
+
+static void set_on_error(Object *obj, Visitor *v, const char *name,
+                         void *opaque, Error **errp)
+{
+    BlockdevOnError *p = object_field_prop_ptr(obj, opaque);
+
+    visit_type_BlockdevOnError(v, name, p, errp);
+}
+
+static void set_default_on_error(ObjectProperty *op, const Property *prop)
+{
+    object_property_set_default_str(op, BlockdevOnError_str(prop->defval.i));
+}
+
+const PropertyInfo qdev_prop_blockdev_on_error = {
+    .name = "BlockdevOnError",
+    .description = "Error handling policy, report/ignore/enospc/stop/auto",
+    .enum_table = &BlockdevOnError_lookup,
+    .get = get_on_error,
+    .set = set_on_error,
+    .set_default_value = set_default_on_error,
 };

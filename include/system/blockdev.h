@@ -82,5 +82,7 @@ BlockErrorAction drive_get_error_action(DriveInfo *di, bool is_read,
 void drive_error_action(DriveInfo *di, BlockErrorAction action, bool is_read,
                         int error);
 void drive_iostatus_reset(DriveInfo *di);
+/* What QMP 'cont' does first: every drive's I/O status back to ok. */
+void drive_iostatus_reset_all(void);
 
 #endif
