@@ -708,8 +708,11 @@ static int open_image(const char *name, const char *fmt, QDict *opts,
         qobject_unref(opts);
     }
     if (!qemuio_blk) {
-        error_reportf_err(err, "can't open%s%s: ", name ? " device " : "",
-                          name ?: "");
+        /* As qemu-io: with --image-opts there is no device name. */
+        const char *dev = image_opts ? NULL : name;
+
+        error_reportf_err(err, "can't open%s%s: ", dev ? " device " : "",
+                          dev ?: "");
         return -EINVAL;
     }
     return 0;
