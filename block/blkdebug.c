@@ -231,6 +231,7 @@ static bool read_config(const char *path, GPtrArray *sections[2],
     g_autoptr(GString) text = g_string_new(NULL);
     g_auto(GStrv) lines = NULL;
     QDict *cur = NULL;
+    int action = 0;
     FILE *f = fopen(path, "r");
     char chunk[4096];
     size_t n;
@@ -277,6 +278,7 @@ static bool read_config(const char *path, GPtrArray *sections[2],
                 return false;
             }
             cur = qdict_new();
+            action = i;
             g_ptr_array_add(sections[i], cur);
             continue;
         }
@@ -296,6 +298,10 @@ static bool read_config(const char *path, GPtrArray *sections[2],
         }
         if (!cur) {
             error_setg(errp, "%s:%d: no group defined", path, lno);
+            return false;
+        }
+        if (!known_key(action, key)) {
+            error_setg(errp, "%s:%d: Invalid parameter '%s'", path, lno, key);
             return false;
         }
         val[vlen - 1] = '\0';
@@ -702,50 +708,82 @@ static int blkdebug_preadv(BlockDriverState *bs, int64_t offset,
     return ret;
 }
 
-/* Read the aligned block at @off into @buf, between its two events. */
+/*
+ * Read what pads a write at @off (@len bytes) into @buf, between QEMU's
+ * pwritev_rmw_* events: the head's, the tail's, or both in one read.
+ */
 static int rmw_read(BlockDriverState *bs, int64_t off, uint8_t *buf,
-                    int64_t len, BdrvDebugEvent before, BdrvDebugEvent after)
+                    int64_t len, bool head, bool tail)
 {
     struct iovec iov = { .iov_base = buf, .iov_len = len };
     int ret;
 
-    bdrv_debug_event(bs, before);
+    if (head) {
+        bdrv_debug_event(bs, BLKDBG_PWRITEV_RMW_HEAD);
+    }
+    if (tail) {
+        bdrv_debug_event(bs, BLKDBG_PWRITEV_RMW_TAIL);
+    }
     ret = pass_down(bs, false, off, len, &iov, 1, 0, 0);
-    bdrv_debug_event(bs, after);
+    if (head) {
+        bdrv_debug_event(bs, BLKDBG_PWRITEV_RMW_AFTER_HEAD);
+    }
+    if (tail) {
+        bdrv_debug_event(bs, BLKDBG_PWRITEV_RMW_AFTER_TAIL);
+    }
     return ret;
 }
 
-/* A write of @bytes from @iov (or zeroes when NULL), padded to the
- * alignment with what the image holds around it. */
+/*
+ * A write of @bytes from @iov (zeroes when NULL) padded to the alignment
+ * with what the image holds around it, as QEMU's block layer pads: only
+ * the head and tail blocks are read, in one read when the request fits
+ * in them.
+ */
 static int write_padded(BlockDriverState *bs, int64_t offset, int64_t bytes,
                         struct iovec *iov, int niov, int flags)
 {
     BDRVBlkdebugState *s = bs->opaque;
     int64_t a = s->align;
-    int64_t start = ALIGN_DOWN(offset, a);
-    int64_t end = ALIGN_UP(offset + bytes, a);
-    g_autofree uint8_t *buf = g_malloc(end - start);
-    struct iovec biov = { .iov_base = buf, .iov_len = end - start };
-    int ret = 0;
+    int64_t start = ALIGN_DOWN(offset, a), end = ALIGN_UP(offset + bytes, a);
+    int64_t head = offset - start, tail = end - (offset + bytes);
+    int64_t buf_len = end - start > a && head && tail ? 2 * a : a;
+    bool merge = end - start == buf_len && tail;
+    g_autofree uint8_t *hbuf = g_malloc(merge ? buf_len : a);
+    g_autofree uint8_t *tbuf = NULL, *zero = NULL;
+    g_autofree struct iovec *v = g_new(struct iovec, niov + 3);
+    struct iovec ziov;
+    int n = 0, ret = 0;
 
-    g_rw_lock_writer_lock(&s->rmw_lock);
-    if (start < offset) {
-        /* Head and tail in one block are read once, as QEMU merges. */
-        ret = rmw_read(bs, start, buf, a, BLKDBG_PWRITEV_RMW_HEAD,
-                       BLKDBG_PWRITEV_RMW_AFTER_HEAD);
+    if (!iov) {
+        zero = g_malloc0(bytes);
+        ziov = (struct iovec) { .iov_base = zero, .iov_len = bytes };
+        iov = &ziov;
+        niov = 1;
     }
-    if (ret == 0 && offset + bytes < end &&
-        (start == offset || end - a > start)) {
-        ret = rmw_read(bs, end - a, buf + (end - a - start), a,
-                       BLKDBG_PWRITEV_RMW_TAIL, BLKDBG_PWRITEV_RMW_AFTER_TAIL);
+    g_rw_lock_writer_lock(&s->rmw_lock);
+    if (head || merge) {
+        ret = rmw_read(bs, start, hbuf, merge ? buf_len : a, head, merge);
+    }
+    if (ret == 0 && tail && !merge) {
+        tbuf = g_malloc(a);
+        ret = rmw_read(bs, end - a, tbuf, a, false, true);
+    }
+    if (ret == 0 && merge) {
+        bdrv_iov_to_buf(iov, niov, 0, hbuf + head, bytes);
+        v[n++] = (struct iovec) { .iov_base = hbuf, .iov_len = buf_len };
+    } else if (ret == 0) {
+        if (head) {
+            v[n++] = (struct iovec) { .iov_base = hbuf, .iov_len = head };
+        }
+        n += bdrv_iov_slice(iov, niov, 0, bytes, v + n, niov);
+        if (tail) {
+            v[n++] = (struct iovec) { .iov_base = tbuf + a - tail,
+                                      .iov_len = tail };
+        }
     }
     if (ret == 0) {
-        if (iov) {
-            bdrv_iov_to_buf(iov, niov, 0, buf + (offset - start), bytes);
-        } else {
-            memset(buf + (offset - start), 0, bytes);
-        }
-        ret = pass_down(bs, true, start, end - start, &biov, 1, 0, flags);
+        ret = pass_down(bs, true, start, end - start, v, n, 0, flags);
     }
     g_rw_lock_writer_unlock(&s->rmw_lock);
     return ret;
@@ -877,7 +915,8 @@ static int blkdebug_pdiscard(BlockDriverState *bs, int64_t offset,
             if (num > da) {
                 num -= tail;
             } else if (tail % a && tail > a) {
-                num -= tail % a;
+                tail %= a;      /* then the unaligned rest alone */
+                num -= tail;
             }
         }
         num = MIN(num, maxd);
