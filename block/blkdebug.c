@@ -127,12 +127,10 @@ static bool rule_enum(QDict *d, const char *key, const char *const *names,
     if (!o) {
         return true;
     }
-    if (qobject_type(o) != QTYPE_QSTRING) {
-        error_setg(errp, "Invalid parameter type for '%s', expected: string",
-                   key);
+    s = bdrv_opt_str(o, key, "string", errp);
+    if (!s) {
         return false;
     }
-    s = qstring_get_str(qobject_to(QString, o));
     for (int i = 0; i < n; i++) {
         if (names[i] && !strcmp(names[i], s)) {
             *out = i;
@@ -451,17 +449,10 @@ static int rule_check(BlockDriverState *bs, int64_t offset, int64_t bytes,
 static bool take_limit(QDict *options, const char *key, uint64_t *out,
                        Error **errp)
 {
-    QObject *o = qdict_get(options, key);
+    bool present;
 
     *out = 0;
-    if (!o) {
-        return true;
-    }
-    if (!bdrv_opt_size(o, key, out, errp)) {
-        return false;
-    }
-    qdict_del(options, key);
-    return true;
+    return bdrv_take_size(options, key, out, &present, errp);
 }
 
 /* QEMU's checks: positive sizes below 2 GiB, multiples of @of. */

@@ -209,6 +209,17 @@ static bool bdrv_set_node_name(BlockDriverState *bs, const char *name,
     return true;
 }
 
+const char *bdrv_opt_str(QObject *o, const char *key, const char *type,
+                         Error **errp)
+{
+    if (qobject_type(o) != QTYPE_QSTRING) {
+        error_setg(errp, "Invalid parameter type for '%s', expected: %s",
+                   key, type);
+        return NULL;
+    }
+    return qstring_get_str(qobject_to(QString, o));
+}
+
 bool bdrv_opt_bool(QObject *o, const char *key, bool *out, Error **errp)
 {
     static const char *const yes[] = { "on", "true", "yes", "y" };
@@ -219,12 +230,10 @@ bool bdrv_opt_bool(QObject *o, const char *key, bool *out, Error **errp)
         *out = qbool_get_bool(qobject_to(QBool, o));
         return true;
     }
-    if (qobject_type(o) != QTYPE_QSTRING) {
-        error_setg(errp, "Invalid parameter type for '%s', expected: boolean",
-                   key);
+    s = bdrv_opt_str(o, key, "boolean", errp);
+    if (!s) {
         return false;
     }
-    s = qstring_get_str(qobject_to(QString, o));
     for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
         if (!strcmp(s, yes[i]) || !strcmp(s, no[i])) {
             *out = !strcmp(s, yes[i]);
@@ -237,6 +246,8 @@ bool bdrv_opt_bool(QObject *o, const char *key, bool *out, Error **errp)
 
 bool bdrv_opt_int(QObject *o, const char *key, int64_t *out, Error **errp)
 {
+    const char *s;
+
     if (qobject_type(o) == QTYPE_QNUM) {
         if (!qnum_get_try_int(qobject_to(QNum, o), out)) {
             error_setg(errp, "Parameter '%s' expects an integer", key);
@@ -244,21 +255,17 @@ bool bdrv_opt_int(QObject *o, const char *key, int64_t *out, Error **errp)
         }
         return true;
     }
-    if (qobject_type(o) != QTYPE_QSTRING) {
-        error_setg(errp, "Invalid parameter type for '%s', expected: integer",
-                   key);
-        return false;
-    }
-    if (qemu_strtoi64(qstring_get_str(qobject_to(QString, o)), NULL, 0,
-                      out) < 0) {
+    s = bdrv_opt_str(o, key, "integer", errp);
+    if (s && qemu_strtoi64(s, NULL, 0, out) < 0) {
         error_setg(errp, "Parameter '%s' expects a number", key);
         return false;
     }
-    return true;
+    return s != NULL;
 }
 
 bool bdrv_opt_size(QObject *o, const char *key, uint64_t *out, Error **errp)
 {
+    const char *s;
     int64_t v;
 
     if (qobject_type(o) == QTYPE_QNUM) {
@@ -270,15 +277,27 @@ bool bdrv_opt_size(QObject *o, const char *key, uint64_t *out, Error **errp)
         *out = v;
         return true;
     }
-    if (qobject_type(o) != QTYPE_QSTRING) {
-        error_setg(errp, "Invalid parameter type for '%s', expected: integer",
-                   key);
-        return false;
-    }
-    if (qemu_strtosz(qstring_get_str(qobject_to(QString, o)), NULL, out) < 0) {
+    s = bdrv_opt_str(o, key, "integer", errp);
+    if (s && qemu_strtosz(s, NULL, out) < 0) {
         error_setg(errp, "Parameter '%s' expects a size", key);
         return false;
     }
+    return s != NULL;
+}
+
+bool bdrv_take_size(QDict *opts, const char *key, uint64_t *out,
+                    bool *present, Error **errp)
+{
+    QObject *o = qdict_get(opts, key);
+
+    *present = o != NULL;
+    if (!o) {
+        return true;
+    }
+    if (!bdrv_opt_size(o, key, out, errp)) {
+        return false;
+    }
+    qdict_del(opts, key);
     return true;
 }
 

@@ -14,23 +14,6 @@ typedef struct BDRVRawFmtState {
     bool probed;        /* format guessed: sector 0 stays raw */
 } BDRVRawFmtState;
 
-/* Take the size option @key out of @opts if present. */
-static bool take_size(QDict *opts, const char *key, uint64_t *out,
-                      bool *present, Error **errp)
-{
-    QObject *o = qdict_get(opts, key);
-
-    *present = o != NULL;
-    if (!o) {
-        return true;
-    }
-    if (!bdrv_opt_size(o, key, out, errp)) {
-        return false;
-    }
-    qdict_del(opts, key);
-    return true;
-}
-
 static int raw_fmt_open(BlockDriverState *bs, QDict *options, Error **errp)
 {
     BDRVRawFmtState *s = bs->opaque;
@@ -38,8 +21,8 @@ static int raw_fmt_open(BlockDriverState *bs, QDict *options, Error **errp)
     bool has_offset;
     int64_t len;
 
-    if (!take_size(options, "offset", &s->offset, &has_offset, errp) ||
-        !take_size(options, "size", &s->size, &s->has_size, errp)) {
+    if (!bdrv_take_size(options, "offset", &s->offset, &has_offset, errp) ||
+        !bdrv_take_size(options, "size", &s->size, &s->has_size, errp)) {
         return -EINVAL;
     }
     s->probed = qdict_get_try_bool(options, "x-probed", false);

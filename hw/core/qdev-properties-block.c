@@ -76,17 +76,10 @@ const PropertyInfo qdev_prop_drive = {
     .release = release_drive,
 };
 
-/* werror=/rerror=: what an I/O error does (BlockdevOnError). */
-static void get_on_error(Object *obj, Visitor *v, const char *name,
-                         void *opaque, Error **errp)
-{
-    BlockdevOnError *p = object_field_prop_ptr(obj, opaque);
-
-    visit_type_BlockdevOnError(v, name, p, errp);
-}
-
-static void set_on_error(Object *obj, Visitor *v, const char *name,
-                         void *opaque, Error **errp)
+/* werror=/rerror=: what an I/O error does (BlockdevOnError); the
+ * visitor reads or writes the field, so one accessor serves both. */
+static void access_on_error(Object *obj, Visitor *v, const char *name,
+                            void *opaque, Error **errp)
 {
     BlockdevOnError *p = object_field_prop_ptr(obj, opaque);
 
@@ -102,7 +95,7 @@ const PropertyInfo qdev_prop_blockdev_on_error = {
     .name = "BlockdevOnError",
     .description = "Error handling policy, report/ignore/enospc/stop/auto",
     .enum_table = &BlockdevOnError_lookup,
-    .get = get_on_error,
-    .set = set_on_error,
+    .get = access_on_error,
+    .set = access_on_error,
     .set_default_value = set_default_on_error,
 };

@@ -314,11 +314,17 @@ const char *bdrv_debug_event_name(BdrvDebugEvent event);
 int bdrv_debug_event_lookup(const char *name);
 
 /* Option values arrive typed (JSON, QAPI) or as strings (keyval, config
- * files); these read either form of @key's value @o. */
+ * files); these read either form of @key's value @o.  bdrv_opt_str wants
+ * a string (@type names what was expected in the error). */
+const char *bdrv_opt_str(QObject *o, const char *key, const char *type,
+                         Error **errp);
 bool bdrv_opt_bool(QObject *o, const char *key, bool *out, Error **errp);
 bool bdrv_opt_int(QObject *o, const char *key, int64_t *out, Error **errp);
 bool bdrv_opt_size(QObject *o, const char *key, uint64_t *out,
                    Error **errp);
+/* Take the size option @key out of @opts; *@out is left when absent. */
+bool bdrv_take_size(QDict *opts, const char *key, uint64_t *out,
+                    bool *present, Error **errp);
 
 /* iovec helpers. */
 size_t bdrv_iov_size(const struct iovec *iov, int niov);
