@@ -574,6 +574,8 @@ static void blkdebug_parse_filename(const char *filename, QDict *options,
     qdict_put_obj(options, "image", QOBJECT(image));
 }
 
+static void blkdebug_close(BlockDriverState *bs);
+
 static int blkdebug_open(BlockDriverState *bs, QDict *options, Error **errp)
 {
     BDRVBlkdebugState *s = bs->opaque;
@@ -595,6 +597,7 @@ static int blkdebug_open(BlockDriverState *bs, QDict *options, Error **errp)
         !take_limits(s, options, errp) ||
         !take_perms(options, "take-child-perms", &take, errp) ||
         !take_perms(options, "unshare-child-perms", &unshare, errp)) {
+        blkdebug_close(bs);     /* a failed open is not closed */
         return -EINVAL;
     }
     s->state = 1;
@@ -602,6 +605,7 @@ static int blkdebug_open(BlockDriverState *bs, QDict *options, Error **errp)
     bs->file = bdrv_open_child(bs, options, "image", perm | take,
                                shared & ~unshare, errp);
     if (!bs->file) {
+        blkdebug_close(bs);
         return -EINVAL;
     }
     if (plain) {
