@@ -11,6 +11,7 @@
 #include "vireo/keyval.h"
 #include "vireo/option.h"
 #include "qobject/qstring.h"
+#include "qobject/qjson.h"
 #include "qapi/qobject-input-visitor.h"
 #include "qapi/qapi-commands-block-core.h"
 #include "qapi/qapi-visit-block-core.h"
@@ -375,6 +376,60 @@ static bool parse_on_error(const char *value, const char *name,
 static int drive_count;
 bool drive_snapshot_default;    /* -snapshot */
 
+static gint child_name_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp((*(BdrvChild *const *)a)->name,
+                  (*(BdrvChild *const *)b)->name);
+}
+
+/* A node as QEMU spells it in a json: file name: driver, children and
+ * the file name of file nodes (other options are not kept here). */
+static QDict *node_description(BlockDriverState *bs)
+{
+    QDict *d = qdict_new();
+    GPtrArray *kids = g_ptr_array_new();
+    BdrvChild *c;
+
+    QLIST_FOREACH(c, &bs->children, next) {
+        if (c != bs->backing) {         /* from the image: implied */
+            g_ptr_array_add(kids, c);
+        }
+    }
+    qdict_put_str(d, "driver", bdrv_get_format_name(bs));
+    if (!kids->len) {
+        qdict_put_str(d, "filename", bs->filename);
+    }
+    /* QEMU's keys come sorted ("driver" sorts before them all). */
+    g_ptr_array_sort(kids, child_name_cmp);
+    for (guint i = 0; i < kids->len; i++) {
+        c = g_ptr_array_index(kids, i);
+        qdict_put_obj(d, c->name, QOBJECT(node_description(c->bs)));
+    }
+    g_ptr_array_free(kids, true);
+    return d;
+}
+
+/* The overlay's backing is not one its image names, so QEMU calls it
+ * json:{"backing": ..., "driver": "qcow2", "file": ...} and reports the
+ * backing node's file as its backing file. */
+static void name_temp_overlay(BlockDriverState *top)
+{
+    QDict *d = qdict_new();
+    g_autoptr(GString) json = NULL;
+
+    qdict_put_obj(d, "backing",
+                  QOBJECT(node_description(top->backing->bs)));
+    qdict_put_str(d, "driver", bdrv_get_format_name(top));
+    qdict_put_obj(d, "file", QOBJECT(node_description(top->file->bs)));
+    json = qobject_to_json(QOBJECT(d));
+    qobject_unref(d);
+    if (json->len + 5 < sizeof(top->filename)) {
+        snprintf(top->filename, sizeof(top->filename), "json:%s", json->str);
+    }
+    g_strlcpy(top->backing_file, top->backing->bs->filename,
+              sizeof(top->backing_file));
+}
+
 /*
  * snapshot=on: writes go to a temporary qcow2 overlay over @base (opened
  * read-only), created in $TMPDIR (else /var/tmp) and unlinked once open,
@@ -416,6 +471,9 @@ static BlockDriverState *drive_temp_overlay(BlockDriverState *base,
     qdict_put_str(opts, "backing", base->node_name);
     top = bdrv_open(opts, errp);                        /* takes opts */
     unlink(tmpl);
+    if (top) {
+        name_temp_overlay(top);
+    }
     return top;
 }
 

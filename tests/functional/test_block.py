@@ -271,6 +271,12 @@ def test_snapshot_leaves_image_untouched(guest, tmp_path, how):
     assert d0["inserted"]["drv"] == "qcow2"
     assert d0["inserted"]["backing_file_depth"] == 1
     assert d0["inserted"]["image"]["backing-image"]["filename"] == disk
+    # Named as QEMU names it (its backing is not one the image names).
+    assert d0["inserted"]["file"].startswith(
+        'json:{"backing": {"driver": "raw", "file": {"driver": "file", '
+        '"filename": "%s"}}, "driver": "qcow2", "file": {"driver": "file", '
+        '"filename": "' % disk)
+    assert d0["inserted"]["backing_file"] == disk
     g.mon.cmd("quit")
     g.proc.wait(30)
     assert open(disk, "rb").read() == before
