@@ -403,6 +403,7 @@ const HMPCommand hmp_info_cmds[] = {
     { "qtree", "brief:-b", "[-b]", "show device tree", hmp_info_qtree },
     { "kvm", "", "", "show KVM information", hmp_info_kvm },
     { "iothreads", "", "", "show iothreads", hmp_info_iothreads },
+    { "pci", "", "", "show PCI info", hmp_info_pci },
     { "history", "", "", "show the command line history",
       hmp_info_history },
     { "network", "", "", "show the network state", hmp_info_network },

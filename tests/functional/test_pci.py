@@ -241,3 +241,38 @@ def test_hotplug_on_root_ports(guest, tmp_path):
     mon.cmd("device_del", id="r1")
     assert mon.wait_event("DEVICE_DELETED", timeout=5,
                           match=lambda e: e["data"].get("device") == "r1")
+
+
+def test_query_pci_and_info_pci(guest):
+    g = guest(["-device", "pcie-root-port,port=8,chassis=1,id=pci.1,"
+               "bus=pcie.0,addr=0x1",
+               "-netdev", "user,id=n0",
+               "-device", "virtio-net-pci,netdev=n0,id=nic0,bus=pci.1"])
+    g.console.expect(READY)
+    (root,) = g.mon.cmd("query-pci")
+    assert root["bus"] == 0
+    host, port = root["devices"]
+    assert host["id"] == {"vendor": 0x1b36, "device": 0x0008,
+                          "subsystem": 0, "subsystem-vendor": 0}
+    assert host["class_info"] == {"class": 0x0600, "desc": "Host bridge"}
+    assert port["slot"] == 1 and port["class_info"]["class"] == 0x0604
+    bridge = port["pci_bridge"]
+    assert bridge["bus"]["number"] == 0 and bridge["bus"]["secondary"] == 1
+    (nic,) = bridge["devices"]
+    assert nic["bus"] == 1 and nic["slot"] == 0 and nic["qdev_id"] == "nic0"
+    assert nic["id"]["device"] == 0x1041 and nic["irq_pin"] == 1
+    (bar,) = nic["regions"]
+    # Linux put BAR 4 in the port's prefetchable window.
+    assert bar["bar"] == 4 and bar["type"] == "memory"
+    assert bar["size"] == 0x4000 and bar["prefetch"] and bar["mem_type_64"]
+    pref = bridge["bus"]["prefetchable_range"]
+    assert pref["base"] <= bar["address"] < pref["limit"]
+    info = g.mon.cmd("human-monitor-command",
+                     **{"command-line": "info pci"})
+    assert "Ethernet controller: PCI device 1af4:1041" in info
+    assert 'id "nic0"' in info and "64 bit prefetchable memory at" in info
+
+
+def test_query_pci_without_pci(launch):
+    m = launch("x86_64")
+    assert m.qmp().cmd("query-pci") == []
