@@ -225,6 +225,21 @@ def hmp(mon, cmdline):
     return out
 
 
+def connect_unix(path, timeout=10):
+    """Connect to a unix stream socket the emulator is about to create."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock
+        except OSError:
+            sock.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def run_binary(arch, args, timeout=20, **kw):
     """Run the binary to completion; return CompletedProcess (text)."""
     return subprocess.run([require_binary(arch)] + list(args),

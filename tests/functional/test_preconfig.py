@@ -4,10 +4,9 @@
 commands marked allow-preconfig run (QMP and HMP alike); x-exit-preconfig
 builds the machine and starts the guest (or leaves it paused with -S)."""
 
-import socket
 import time
 
-from conftest import expect_error
+from conftest import connect_unix, expect_error
 
 NOT_YET = ("^The command '%s' is permitted only after machine "
            "initialization has completed$")
@@ -24,16 +23,7 @@ class HMPSocket:
     """An HMP monitor on a unix socket (-mon mode=readline)."""
 
     def __init__(self, path):
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                assert time.monotonic() < deadline, "no HMP socket"
-                time.sleep(0.05)
+        self.sock = connect_unix(path)
         self.sock.settimeout(10)
         self.read_to_prompt()
 

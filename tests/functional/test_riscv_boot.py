@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import expect_error, require_binary
+from conftest import connect_unix, expect_error, require_binary
 from qmp import QMPSync
 
 READY = b"VIREO-GUEST-READY"
@@ -37,17 +37,7 @@ class Console:
     """The guest's serial port on a unix socket."""
 
     def __init__(self, path):
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        self.sock = connect_unix(path)
         self.buf = b""
 
     def expect(self, pattern, timeout=120):
