@@ -21,6 +21,7 @@
 #include "chardev/char.h"
 #include "hw/boards.h"
 #include "hw/qdev-properties.h"
+#include "system/reset.h"
 #include "monitor/monitor.h"
 #include "qom/object_interfaces.h"
 #include "chardev/char.h"
@@ -993,6 +994,11 @@ void qmp_x_exit_preconfig(Error **errp)
                    "initialization");
         return;
     }
+    /*
+     * A system reset resets every device on the main system bus and the
+     * buses below (as QEMU does); CPUs register their own handlers.
+     */
+    qemu_register_reset(qdev_reset_all_fn, sysbus_get_default());
     if (!machine_run_board_init(current_machine, &err)) {
         error_report_err(err);
         exit(1);
