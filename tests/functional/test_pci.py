@@ -276,3 +276,23 @@ def test_query_pci_and_info_pci(guest):
 def test_query_pci_without_pci(launch):
     m = launch("x86_64")
     assert m.qmp().cmd("query-pci") == []
+
+
+def test_system_reset_resets_pci_devices(guest):
+    """Reset clears the BARs and bridge windows Linux programmed."""
+    g = guest(["-device", "virtio-rng-pci,id=rng0"])
+    g.console.expect(READY)
+
+    def rng_bar():
+        (root,) = g.mon.cmd("query-pci")
+        (dev,) = [d for d in root["devices"] if d.get("qdev_id") == "rng0"]
+        (bar,) = dev["regions"]
+        return bar["address"]
+
+    assert rng_bar() != -1
+    g.mon.cmd("stop")
+    g.mon.cmd("system_reset")
+    assert rng_bar() == -1
+    g.mon.cmd("cont")
+    g.console.expect(READY)
+    assert rng_bar() != -1
