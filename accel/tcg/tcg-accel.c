@@ -1,7 +1,7 @@
 /*
- * tcg-accel: the TCG accelerator object.  Vireo runs every vCPU in one
- * host thread (round-robin), so thread=multi is refused rather than
- * silently ignored.
+ * tcg-accel: the TCG accelerator object.  Vireo runs one vCPU at a time
+ * (each in its own host thread, passing a baton), so thread=multi is
+ * refused rather than silently ignored.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -41,7 +41,7 @@ static bool tcg_init_machine(AccelState *accel, MachineState *ms,
 
     if (s->multi_thread) {
         error_setg(errp, "thread=multi is not available: Vireo's TCG runs "
-                   "all vCPUs in one thread");
+                   "one vCPU at a time");
         return false;
     }
     return true;
@@ -57,7 +57,7 @@ static void tcg_accel_class_init(ObjectClass *oc, void *data)
                                   tcg_set_thread);
     object_class_property_set_description(oc, "thread",
                                           "TCG thread type: single (Vireo "
-                                          "runs all vCPUs in one thread)");
+                                          "runs one vCPU at a time)");
 }
 
 static const TypeInfo tcg_accel_info = {

@@ -1,5 +1,5 @@
 /*
- * The TCG vCPU thread: one host thread runs every hart round-robin.
+ * The TCG vCPU threads: one host thread per hart, execution serialized.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -12,8 +12,8 @@ typedef struct RISCVCPU RISCVCPU;
 
 /* Add a realized hart; the thread starts with the first one. */
 void tcg_cpus_add(RISCVCPU *cpu);
-/* Wake the thread (an interrupt may have become pending). */
-void tcg_cpus_kick(void);
+/* An interrupt may have become pending for @cpu: wake or switch to it. */
+void tcg_cpus_kick(RISCVCPU *cpu);
 /*
  * Stop running guest code until the matching tcg_cpus_resume(); returns
  * once no hart executes.  Nests.  Drops the big lock while waiting.

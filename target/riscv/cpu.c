@@ -106,7 +106,7 @@ static void riscv_cpu_set_irq(void *opaque, int irq, int level)
 
     riscv_set_pending(&cpu->env, 1ULL << irq, level != 0);
     if (level) {
-        tcg_cpus_kick();
+        tcg_cpus_kick(cpu);
     }
 }
 

@@ -186,6 +186,7 @@ struct CPURISCVState {
     RISCVTLBEntry *data_tlb;    /* tlb[data_mmu_idx], for generated code */
     uint64_t icount_limit;      /* chained blocks stop here (budget end) */
     uint64_t exit_request;      /* non-zero: leave chained code at once */
+    uint32_t yield_request;     /* non-zero: riscv_cpu_exec returns early */
     int excp;                   /* exception raised by the current insn */
     uint64_t excp_tval;
     bool end_tb;                /* leave the block after this insn */
@@ -196,6 +197,7 @@ struct CPURISCVState {
 typedef enum RISCVExecExit {
     RISCV_EXIT_BUDGET,          /* instruction budget used up */
     RISCV_EXIT_WFI,             /* waiting for an interrupt */
+    RISCV_EXIT_YIELD,           /* yield_request was set */
 } RISCVExecExit;
 
 RISCVExecExit riscv_cpu_exec(CPURISCVState *env, uint64_t budget);

@@ -1107,6 +1107,10 @@ RISCVExecExit riscv_cpu_exec(CPURISCVState *env, uint64_t budget)
         TranslationBlock *tb;
 
         __atomic_store_n(&env->exit_request, 0, __ATOMIC_SEQ_CST);
+        if (unlikely(__atomic_load_n(&env->yield_request, __ATOMIC_SEQ_CST))) {
+            __atomic_store_n(&env->yield_request, 0, __ATOMIC_SEQ_CST);
+            return RISCV_EXIT_YIELD;
+        }
         if (tb_invalidations_pending()) {
             tb_process_pending_invalidations();
             last = NULL;

@@ -5,6 +5,7 @@
 # starts the daemons.
 # SPDX-License-Identifier: MIT
 
+import json
 import os
 import re
 import select
@@ -199,6 +200,12 @@ def test_transient_domain(libvirt, domains, tmp_path):
     assert "state.state=1" in stats
     assert re.search(r"cpu\.time=[1-9]", stats)
     assert "vcpu.current=2" in stats
+    # Each vCPU has its own thread, so libvirt reports its own time.
+    cpus = json.loads(virsh("qemu-monitor-command", name,
+                            '{"execute":"query-cpus-fast"}'))["return"]
+    assert len({c["thread-id"] for c in cpus}) == 2
+    for vcpu in (0, 1):
+        assert re.search(r"vcpu\.%d\.time=[1-9]" % vcpu, stats), stats
     virsh("destroy", name)
     assert name not in virsh("list", "--all", "--name").split()
 

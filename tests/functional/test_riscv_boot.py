@@ -268,6 +268,31 @@ def test_cpus_and_qom(guest):
     assert err["class"] == "GenericError"
 
 
+def thread_cpu_ticks(pid, tid):
+    with open("/proc/%d/task/%d/stat" % (pid, tid)) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])     # utime + stime
+
+
+def test_each_hart_has_its_own_thread(guest):
+    """Host tools (libvirt's per-vCPU times) read each hart's thread."""
+    g = guest(smp=2)
+    g.console.expect(READY)
+    tids = [c["thread-id"] for c in g.mon.cmd("query-cpus-fast")]
+    assert len(set(tids)) == 2
+    for index, tid in enumerate(tids):
+        with open("/proc/%d/task/%d/comm" % (g.proc.pid, tid)) as f:
+            assert f.read().strip() == "CPU %d/TCG" % index
+    before = [thread_cpu_ticks(g.proc.pid, t) for t in tids]
+    # Two busy shells: Linux puts one on each hart.
+    out = g.console.run("for n in 1 2; do (i=0; while [ $i -lt 60000 ]; "
+                        "do i=$((i+1)); done) & done; wait; "
+                        "echo busy-$((2+3))", timeout=300)
+    assert "busy-5" in out
+    after = [thread_cpu_ticks(g.proc.pid, t) for t in tids]
+    assert all(a > b for a, b in zip(after, before)), (before, after)
+
+
 def test_dump_guest_memory(guest, tmp_path):
     g = guest()
     g.console.expect(READY)
