@@ -483,7 +483,7 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
     const char *file, *iface, *id, *value, *throttle_group;
     ThrottleConfig throttle_cfg;
     bool direct = false, no_flush = false, writeback = true, read_only;
-    bool snapshot;
+    bool snapshot, copy_on_read;
     BlockdevOnError rerror = BLOCKDEV_ON_ERROR_REPORT;
     BlockdevOnError werror = BLOCKDEV_ON_ERROR_ENOSPC;
     g_autofree char *auto_id = NULL;
@@ -531,6 +531,11 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
     }
     read_only = qemu_opt_get_bool(opts, "readonly",
                                   qemu_opt_get_bool(opts, "read-only", false));
+    copy_on_read = qemu_opt_get_bool(opts, "copy-on-read", false);
+    if (read_only && copy_on_read) {
+        warn_report("disabling copy-on-read on read-only drive");
+        copy_on_read = false;
+    }
     id = qemu_opts_id(opts);
     if (!id) {
         auto_id = g_strdup_printf("%s%d", iface, drive_count);
@@ -579,24 +584,11 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
         }
         bs = top;
     }
-    if (qemu_opt_get_bool(opts, "copy-on-read", false)) {
-        BlockDriverState *top;
-        QDict *cor;
-
-        if (read_only) {
-            error_setg(errp, "Can't use copy-on-read on read-only device");
-            bdrv_unref(bs);
-            return NULL;
-        }
-        cor = qdict_new();
-        qdict_put_str(cor, "driver", "copy-on-read");
-        qdict_put_str(cor, "file", bs->node_name);
-        top = bdrv_open(cor, errp);                     /* takes cor */
-        bdrv_unref(bs);         /* the filter holds it as its child */
-        if (!top) {
-            return NULL;
-        }
-        bs = top;
+    /* As QEMU: the drive's top node copies on read itself (its
+     * BDRV_O_COPY_ON_READ), no filter node. */
+    if (copy_on_read && !bdrv_enable_copy_on_read(bs, errp)) {
+        bdrv_unref(bs);
+        return NULL;
     }
     blk = device_backend(bs, !read_only, errp);
     bdrv_unref(bs);             /* the backend holds it now */

@@ -690,6 +690,11 @@ static int open_image(const char *name, const char *fmt, QDict *opts,
             qdict_put_bool(kv, "force-share", true);
         }
         bs = bdrv_open(kv, &err);
+        if (bs && (flags & BDRV_O_COPY_ON_READ) &&
+            !bdrv_enable_copy_on_read(bs, &err)) {
+            bdrv_unref(bs);
+            bs = NULL;
+        }
         if (bs) {
             bool rw = !bs->read_only;
 
@@ -742,6 +747,7 @@ static int do_open(int argc, char **argv)
         case 'r': readonly = true; break;
         case 'n': qdict_put_bool(opts, "cache.direct", true); break;
         case 'U': flags |= BDRV_O_FORCE_SHARE; break;
+        case 'C': flags |= BDRV_O_COPY_ON_READ; break;
         case 'f': fmt = optarg; break;
         case 'i': image_opts = true; break;
         case 'd': qdict_put_str(opts, "discard", optarg); break;
@@ -910,6 +916,7 @@ static void usage(const char *name)
            "  --object OBJECTDEF   (ignored)\n"
            "  --image-opts         treat file as option string\n"
            "  -c, --cmd STRING     execute command with its arguments\n"
+           "  -C, --copy-on-read   enable copy-on-read\n"
            "  -r, --read-only      export read-only\n"
            "  -n, --nocache        disable host cache, cache=none\n"
            "  -f, --format FMT     image format\n"
@@ -927,6 +934,7 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { "cmd", required_argument, NULL, 'c' },
+        { "copy-on-read", no_argument, NULL, 'C' },
         { "format", required_argument, NULL, 'f' },
         { "read-only", no_argument, NULL, 'r' },
         { "snapshot", no_argument, NULL, 's' },
@@ -952,7 +960,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     bql_lock();
     qemu_init_main_loop(&error_fatal);
-    while ((c = getopt_long(argc, argv, "-hVc:d:f:rsnmkt:T:Ui:",
+    while ((c = getopt_long(argc, argv, "-hVc:Cd:f:rsnmkt:T:Ui:",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 1:
@@ -964,6 +972,7 @@ int main(int argc, char **argv)
         case 'h': usage(argv[0]); return 0;
         case 'V': printf("vireo-io version " VIREO_VERSION "\n"); return 0;
         case 'c': g_ptr_array_add(cmds, optarg); break;
+        case 'C': flags |= BDRV_O_COPY_ON_READ; break;
         case 'f': fmt = optarg; break;
         case 'r': readonly = true; break;
         case 'n': qdict_put_bool(opts, "cache.direct", true); break;

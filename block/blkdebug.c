@@ -943,8 +943,8 @@ static int blkdebug_block_status(BlockDriverState *bs, int64_t offset,
     if (ret < 0) {
         return ret;
     }
-    ret = bdrv_block_status(bs->file->bs, offset, bytes, pnum, map, file);
-    return ret < 0 ? ret : (ret | BDRV_BLOCK_ALLOCATED);
+    /* A filter: the allocation is the image's, as in QEMU. */
+    return bdrv_block_status(bs->file->bs, offset, bytes, pnum, map, file);
 }
 
 static int blkdebug_truncate(BlockDriverState *bs, int64_t offset,
@@ -957,6 +957,7 @@ static BlockDriver bdrv_blkdebug = {
     .format_name = "blkdebug",
     .protocol_name = "blkdebug",
     .instance_size = sizeof(BDRVBlkdebugState),
+    .is_filter = true,
     .grows_on_write = true,     /* a format above may extend the image */
     .parse_filename = blkdebug_parse_filename,
     .open = blkdebug_open,

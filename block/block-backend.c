@@ -79,6 +79,10 @@ BlockBackend *blk_new_open(const char *filename, const char *fmt,
     if (!bs) {
         return NULL;
     }
+    if ((flags & BDRV_O_COPY_ON_READ) && !bdrv_enable_copy_on_read(bs, errp)) {
+        bdrv_unref(bs);
+        return NULL;
+    }
     if (rw) {
         perm |= BLK_PERM_WRITE | BLK_PERM_RESIZE;
     }

@@ -634,6 +634,8 @@ static void bdrv_free(BlockDriverState *bs)
         bdrv_detach_child(bs, QLIST_FIRST(&bs->children));
     }
     qobject_unref(bs->options);
+    g_mutex_clear(&bs->reqs_lock);
+    g_cond_clear(&bs->reqs_cond);
     g_free(bs->opaque);
     g_free(bs);
 }
@@ -665,10 +667,13 @@ BlockDriverState *bdrv_open(QDict *options, Error **errp)
     bs->shared = BLK_PERM_ALL;
     QLIST_INIT(&bs->children);
     QLIST_INIT(&bs->parents);
+    QLIST_INIT(&bs->tracked_requests);
+    g_mutex_init(&bs->reqs_lock);
+    g_cond_init(&bs->reqs_cond);
     if (!bdrv_set_node_name(bs, qdict_get_try_str(options, "node-name"),
                             errp) ||
         !take_generic_options(bs, options, &force_share, errp)) {
-        g_free(bs);
+        bdrv_free(bs);
         qobject_unref(options);
         return NULL;
     }
@@ -1003,8 +1008,151 @@ static int check_write(BlockDriverState *bs)
     return 0;
 }
 
-int bdrv_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
-                struct iovec *iov, int niov)
+/* ---- Tracked requests and copy-on-read ---- */
+
+static bool tracked_overlap(BlockDriverState *bs, int64_t start, int64_t end,
+                            bool serialising)
+{
+    BdrvTrackedRequest *r;
+
+    QLIST_FOREACH(r, &bs->tracked_requests, next) {
+        if ((serialising || r->serialising) && r->start < end &&
+            start < r->end) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Enter [start, end) into @bs's requests in flight.  A serialising request
+ * (copy-on-read) first waits until nothing overlaps it; an ordinary write
+ * waits only for serialising ones, so a write nested in another (detect-
+ * zeroes) never waits for its own parent.
+ */
+static void tracked_begin(BlockDriverState *bs, BdrvTrackedRequest *req,
+                          int64_t start, int64_t end, bool serialising)
+{
+    *req = (BdrvTrackedRequest) {
+        .start = start, .end = end, .serialising = serialising,
+    };
+    g_mutex_lock(&bs->reqs_lock);
+    while (tracked_overlap(bs, start, end, serialising)) {
+        g_cond_wait(&bs->reqs_cond, &bs->reqs_lock);
+    }
+    QLIST_INSERT_HEAD(&bs->tracked_requests, req, next);
+    g_mutex_unlock(&bs->reqs_lock);
+}
+
+static void tracked_end(BlockDriverState *bs, BdrvTrackedRequest *req)
+{
+    g_mutex_lock(&bs->reqs_lock);
+    QLIST_REMOVE(req, next);
+    g_cond_broadcast(&bs->reqs_cond);
+    g_mutex_unlock(&bs->reqs_lock);
+}
+
+bool bdrv_enable_copy_on_read(BlockDriverState *bs, Error **errp)
+{
+    if (bs->read_only) {
+        error_setg(errp, "Can't use copy-on-read on read-only device");
+        return false;
+    }
+    bs->copy_on_read = true;
+    return true;
+}
+
+/* The part of [pos, pos + n) that the request [offset, offset + bytes)
+ * covers, as a slice of its vector; false when they do not meet. */
+static bool request_part(int64_t pos, int64_t n, int64_t offset,
+                         int64_t bytes, int64_t *start, int64_t *len)
+{
+    *start = MAX(pos, offset);
+    *len = MIN(pos + n, offset + bytes) - *start;
+    return *len > 0;
+}
+
+/*
+ * QEMU's bdrv_co_do_copy_on_readv(): the request widened to whole clusters
+ * is walked by allocation; what @bs does not hold itself is read through
+ * the driver (from the backing chain), written into @bs unchanged (a zero
+ * write when it is all zeroes) after the cor_write event, and handed to
+ * the caller from the bounce buffer; what it holds is read as usual.  The
+ * clusters stay serialised against writes to @bs meanwhile.
+ */
+#define COR_MAX_BOUNCE (16 << 20)
+
+static int copy_on_readv(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                         struct iovec *iov, int niov)
+{
+    BlockDriver *drv = bs->drv;
+    int64_t len = bdrv_getlength(bs);
+    int64_t cluster = drv->get_cluster_size ? drv->get_cluster_size(bs) : 0;
+    g_autofree struct iovec *part = g_new(struct iovec, niov);
+    g_autofree void *bounce = NULL;
+    BdrvTrackedRequest req;
+    struct iovec biov;
+    int64_t pos, end;
+    int ret = 0;
+
+    if (len < 0) {
+        return len;
+    }
+    if (cluster <= 0) {
+        cluster = BDRV_SECTOR_SIZE;
+    }
+    pos = offset / cluster * cluster;
+    end = MIN(DIV_ROUND_UP(offset + bytes, cluster) * cluster, len);
+    tracked_begin(bs, &req, pos, end, true);
+    while (pos < end && ret == 0) {
+        int64_t n = end - pos, start, plen;
+        int st = bdrv_block_status(bs, pos, n, &n, NULL, NULL);
+
+        if (st < 0 || n <= 0) {
+            /* As QEMU: on an error, copy anyway (the read will tell). */
+            n = end - pos;
+            st = 0;
+        }
+        if (st & BDRV_BLOCK_ALLOCATED) {
+            if (request_part(pos, n, offset, bytes, &start, &plen)) {
+                int k = bdrv_iov_slice(iov, niov, start - offset, plen, part,
+                                       niov);
+
+                ret = drv->preadv(bs, start, plen, part, k);
+            }
+            pos += n;
+            continue;
+        }
+        n = MIN(n, COR_MAX_BOUNCE);
+        if (!bounce) {
+            bounce = g_malloc(MIN(end - pos, COR_MAX_BOUNCE));
+        }
+        biov = (struct iovec) { .iov_base = bounce, .iov_len = n };
+        ret = drv->preadv(bs, pos, n, &biov, 1);
+        if (ret < 0) {
+            break;
+        }
+        bdrv_debug_event(bs, BLKDBG_COR_WRITE);
+        ret = -ENOTSUP;
+        if (drv->pwrite_zeroes && buffer_is_zero(bounce, n)) {
+            ret = drv->pwrite_zeroes(bs, pos, n, 0);
+        }
+        if (ret == -ENOTSUP) {
+            ret = drv->pwritev(bs, pos, n, &biov, 1, 0);
+        }
+        /* As QEMU: a failed copy fails the read. */
+        if (ret == 0 && request_part(pos, n, offset, bytes, &start, &plen)) {
+            bdrv_iov_from_buf(iov, niov, start - offset,
+                              (uint8_t *)bounce + (start - pos), plen);
+        }
+        pos += n;
+    }
+    tracked_end(bs, &req);
+    return ret;
+}
+
+int bdrv_preadv_flags(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                      struct iovec *iov, int niov, int flags)
 {
     int ret = check_request(bs, offset, bytes);
 
@@ -1014,7 +1162,22 @@ int bdrv_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
     if (bytes == 0) {
         return 0;
     }
+    if (bs->copy_on_read) {
+        flags |= BDRV_REQ_COPY_ON_READ;
+    }
+    /* The flag stops at the node it is for (nothing below copies), and a
+     * node that cannot be written reads as usual. */
+    if ((flags & BDRV_REQ_COPY_ON_READ) && !bs->read_only && !bs->corrupt &&
+        bs->drv->pwritev) {
+        return copy_on_readv(bs, offset, bytes, iov, niov);
+    }
     return bs->drv->preadv(bs, offset, bytes, iov, niov);
+}
+
+int bdrv_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                struct iovec *iov, int niov)
+{
+    return bdrv_preadv_flags(bs, offset, bytes, iov, niov, 0);
 }
 
 static bool iov_all_zero(const struct iovec *iov, int niov)
@@ -1031,6 +1194,7 @@ int bdrv_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
                  struct iovec *iov, int niov, int flags)
 {
     int ret = check_write(bs) ?: check_request(bs, offset, bytes);
+    BdrvTrackedRequest req;
 
     if (ret < 0) {
         return ret;
@@ -1053,9 +1217,11 @@ int bdrv_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
             bs->detect_zeroes == BDRV_DETECT_ZEROES_UNMAP ?
             BDRV_REQ_MAY_UNMAP : 0);
     }
+    tracked_begin(bs, &req, offset, offset + bytes, false);
     bdrv_debug_event(bs, BLKDBG_PWRITEV);
     ret = bs->drv->pwritev(bs, offset, bytes, iov, niov, flags);
     bdrv_debug_event(bs, BLKDBG_PWRITEV_DONE);
+    tracked_end(bs, &req);
     return ret;
 }
 
@@ -1101,6 +1267,7 @@ int bdrv_flush(BlockDriverState *bs)
 int bdrv_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes)
 {
     int ret = check_write(bs) ?: check_request(bs, offset, bytes);
+    BdrvTrackedRequest req;
 
     if (ret < 0) {
         return ret;
@@ -1108,7 +1275,10 @@ int bdrv_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes)
     if (!bs->drv->pdiscard || bytes == 0) {
         return 0;           /* discard is advisory */
     }
-    return bs->drv->pdiscard(bs, offset, bytes);
+    tracked_begin(bs, &req, offset, offset + bytes, false);
+    ret = bs->drv->pdiscard(bs, offset, bytes);
+    tracked_end(bs, &req);
+    return ret;
 }
 
 static int do_pwrite_zeroes(BlockDriverState *bs, int64_t offset,
@@ -1118,14 +1288,17 @@ int bdrv_pwrite_zeroes(BlockDriverState *bs, int64_t offset, int64_t bytes,
                        int flags)
 {
     int ret = check_write(bs) ?: check_request(bs, offset, bytes);
+    BdrvTrackedRequest req;
 
     if (ret < 0 || bytes == 0) {
         return ret;
     }
     bdrv_write_threshold_check(bs, offset, bytes);
+    tracked_begin(bs, &req, offset, offset + bytes, false);
     bdrv_debug_event(bs, BLKDBG_PWRITEV_ZERO);
     ret = do_pwrite_zeroes(bs, offset, bytes, flags);
     bdrv_debug_event(bs, BLKDBG_PWRITEV_DONE);
+    tracked_end(bs, &req);
     return ret;
 }
 
@@ -1204,6 +1377,15 @@ int bdrv_block_status(BlockDriverState *bs, int64_t offset, int64_t bytes,
     return ret;
 }
 
+/* The node below @p whose data shows through: a filter's child, else the
+ * backing node. */
+static BlockDriverState *chain_next(BlockDriverState *p)
+{
+    BdrvChild *c = p->backing ?: (p->drv->is_filter ? p->file : NULL);
+
+    return c ? c->bs : NULL;
+}
+
 int bdrv_block_status_above(BlockDriverState *bs, BlockDriverState *base,
                             int64_t offset, int64_t bytes, int64_t *pnum,
                             int64_t *map, BlockDriverState **file,
@@ -1213,7 +1395,7 @@ int bdrv_block_status_above(BlockDriverState *bs, BlockDriverState *base,
     int d = 0, ret = 0;
     int64_t n = bytes;
 
-    for (p = bs; p && p != base; p = p->backing ? p->backing->bs : NULL) {
+    for (p = bs; p && p != base; p = chain_next(p)) {
         int64_t len = bdrv_getlength(p);
 
         if (len >= 0 && offset >= len) {
@@ -1228,7 +1410,7 @@ int bdrv_block_status_above(BlockDriverState *bs, BlockDriverState *base,
         if (ret < 0 || (ret & BDRV_BLOCK_ALLOCATED)) {
             break;
         }
-        if (!p->backing || p->backing->bs == base) {
+        if (!chain_next(p) || chain_next(p) == base) {
             /* Nothing below: the data reads as zeroes. */
             ret |= BDRV_BLOCK_ZERO;
             break;

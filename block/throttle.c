@@ -108,10 +108,9 @@ static int throttle_block_status(BlockDriverState *bs, int64_t offset,
                                  int64_t bytes, int64_t *pnum, int64_t *map,
                                  BlockDriverState **file)
 {
-    int ret = bdrv_block_status(bs->file->bs, offset, bytes, pnum, map,
-                                file);
-
-    return ret < 0 ? ret : (ret | BDRV_BLOCK_ALLOCATED);
+    /* A filter: the allocation is the child's (block_status_above goes
+     * on below it). */
+    return bdrv_block_status(bs->file->bs, offset, bytes, pnum, map, file);
 }
 
 static int throttle_truncate(BlockDriverState *bs, int64_t offset, bool exact,
@@ -124,6 +123,7 @@ static BlockDriver bdrv_throttle = {
     .format_name = "throttle",
     .instance_size = sizeof(BDRVThrottleState),
     .is_format = true,
+    .is_filter = true,
     .open = throttle_open,
     .close = throttle_close,
     .preadv = throttle_preadv,

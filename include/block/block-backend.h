@@ -21,6 +21,7 @@ typedef struct BlockBackend BlockBackend;
 #define BDRV_O_RDWR        0x0002
 #define BDRV_O_NO_BACKING  0x0100
 #define BDRV_O_FORCE_SHARE 0x0200
+#define BDRV_O_COPY_ON_READ 0x0400  /* bdrv_enable_copy_on_read() */
 
 /* A backend on a new node chain: @filename with format @fmt (probed when
  * NULL), extra node options in @options (may be NULL, not consumed). */

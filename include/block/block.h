@@ -26,6 +26,9 @@ typedef struct BlockDriverState BlockDriverState;
 #define BDRV_REQ_MAY_UNMAP          0x1
 #define BDRV_REQ_WRITE_COMPRESSED   0x2   /* whole clusters, qcow2 */
 #define BDRV_REQ_NO_FALLBACK        0x4   /* zeroes only if cheap */
+/* Reads (bdrv_preadv_flags): data that comes from below the node (its
+ * backing chain) is also written into it, as QEMU's flag. */
+#define BDRV_REQ_COPY_ON_READ       0x8
 
 /* Permissions (QEMU's BLK_PERM_*): what a user does and what it lets others
  * do; the file driver turns them into OFD locks shared with QEMU. */
@@ -82,6 +85,13 @@ typedef enum PreallocMode {
 int prealloc_mode_from_str(const char *s);
 const char *prealloc_mode_str(PreallocMode mode);
 
+/* A write or a copy-on-read in flight on a node (block.c). */
+typedef struct BdrvTrackedRequest {
+    int64_t start, end;
+    bool serialising;           /* copy-on-read: overlaps nothing */
+    QLIST_ENTRY(BdrvTrackedRequest) next;
+} BdrvTrackedRequest;
+
 typedef struct BdrvChild {
     char *name;                 /* "file", "backing" */
     BlockDriverState *bs;
@@ -116,6 +126,10 @@ struct BlockDriver {
     const char *format_name;
     size_t instance_size;
     bool is_format;             /* reads through a 'file' child */
+    /* Shows its 'file' child's data unchanged (blkdebug, throttle,
+     * copy-on-read): allocation is the child's, and the backing chain
+     * continues below it. */
+    bool is_filter;
     bool grows_on_write;        /* I/O past the end is allowed (files) */
     /* "name:rest" filenames open this driver (blkdebug:...); the driver's
      * parse_filename turns the name into its options. */
@@ -194,6 +208,15 @@ struct BlockDriverState {
     } detect_zeroes;
     bool encrypted;
     bool corrupt;               /* metadata damaged: writes refused */
+    /* Reads copy what comes from the backing chain into this node (QEMU's
+     * BDRV_O_COPY_ON_READ: -drive copy-on-read=on, qemu-io -C). */
+    bool copy_on_read;
+    /* Writes and copy-on-read populations in flight: a population waits
+     * for the writes overlapping its clusters and holds new ones off, so
+     * the copy of old data never lands over a newer write. */
+    GMutex reqs_lock;
+    GCond reqs_cond;
+    QLIST_HEAD(, BdrvTrackedRequest) tracked_requests;
     uint64_t write_threshold;   /* 0: none; accessed atomically */
     int refcnt;
     uint64_t perm, shared;      /* union over parents */
@@ -268,6 +291,9 @@ BlockDriverState *bdrv_next_node(BlockDriverState *bs);
  * read-only or corrupt node with -EPERM / -EACCES. */
 int bdrv_preadv(BlockDriverState *bs, int64_t offset, int64_t bytes,
                 struct iovec *iov, int niov);
+/* With BDRV_REQ_COPY_ON_READ (implied on a copy_on_read node). */
+int bdrv_preadv_flags(BlockDriverState *bs, int64_t offset, int64_t bytes,
+                      struct iovec *iov, int niov, int flags);
 int bdrv_pwritev(BlockDriverState *bs, int64_t offset, int64_t bytes,
                  struct iovec *iov, int niov, int flags);
 int bdrv_pread(BlockDriverState *bs, int64_t offset, int64_t bytes,
@@ -297,6 +323,10 @@ const char *bdrv_get_format_name(BlockDriverState *bs);
 /* Create an image: the protocol file first, then the format on it. */
 int bdrv_create(const char *fmt, const char *filename, QDict *opts,
                 Error **errp);
+/* QEMU's BDRV_O_COPY_ON_READ on an open node: every read of @bs copies
+ * what comes from its backing chain into it.  A read-only node fails with
+ * QEMU's "Can't use copy-on-read on read-only device". */
+bool bdrv_enable_copy_on_read(BlockDriverState *bs, Error **errp);
 /* Mark @bs corrupt (the format decided its metadata is inconsistent). */
 void bdrv_mark_corrupt(BlockDriverState *bs, const char *why);
 

@@ -388,7 +388,7 @@ def test_internal_snapshots(guest, tmp_path):
     assert open(img, "rb").read(4) == b"QFI\xfb"
 
 
-@pytest.mark.parametrize("how", ["blockdev", "drive"])
+@pytest.mark.parametrize("how", ["blockdev", "drive", "drive-snapshot"])
 def test_copy_on_read(guest, tmp_path, how):
     import json
     import subprocess
@@ -401,16 +401,41 @@ def test_copy_on_read(guest, tmp_path, how):
     subprocess.run(["qemu-img", "create", "-f", "qcow2", "-b", base, "-F",
                     "qcow2", top], check=True, capture_output=True)
     if how == "blockdev":
+        # The filter driver stays for -blockdev, as in QEMU.
         args = ["-blockdev", '{"driver":"qcow2","node-name":"top",'
                 '"file":{"driver":"file","filename":"%s"}}' % top,
                 "-blockdev", '{"driver":"copy-on-read","node-name":"cor",'
                 '"file":"top"}',
                 "-device", "virtio-blk-pci,drive=cor"]
     else:
-        args = ["-drive", "file=%s,format=qcow2,if=virtio,copy-on-read=on"
-                % top]
+        args = ["-drive", "file=%s,format=qcow2,if=virtio,id=d0,"
+                "copy-on-read=on,node-name=top%s"
+                % (top, ",snapshot=on" if how == "drive-snapshot" else "")]
     g = guest(args=args)
     g.console.expect(READY)
+    # QEMU 9.2: -drive copy-on-read=on sets the flag on the drive's top
+    # node, no copy-on-read node in the graph; -blockdev has its filter.
+    drivers = [n["drv"] for n in g.mon.cmd("query-named-block-nodes")]
+    graph = g.mon.cmd("x-debug-query-block-graph")
+    name = {n["id"]: n["name"] for n in graph["nodes"]}
+    kids = {}
+    for e in graph["edges"]:
+        kids.setdefault(name[e["parent"]], {})[e["name"]] = name[e["child"]]
+    if how == "blockdev":
+        assert drivers.count("copy-on-read") == 1
+        assert kids["cor"] == {"file": "top"}
+    else:
+        assert "copy-on-read" not in drivers, drivers
+        blocks = {b["device"]: b for b in g.mon.cmd("query-block")}
+        assert blocks["d0"]["inserted"]["drv"] == "qcow2"
+        root = kids["d0"]["root"]
+        if how == "drive":
+            # The backend's root is the qcow2 node itself.
+            assert root == "top", graph
+        else:
+            # The temporary overlay, right over the image.
+            assert kids[root]["backing"] == "top", graph
+        assert sorted(kids["top"]) == ["backing", "file"], graph
     out = g.console.run("dd if=/dev/vda bs=64k count=2 iflag=direct "
                         "2>/dev/null | od -An -v -tx1 | tr -s ' ' '\\n' | "
                         "sort -u | tr '\\n' -")
@@ -418,10 +443,39 @@ def test_copy_on_read(guest, tmp_path, how):
     g.mon.cmd("quit")
     g.proc.wait(30)
     # What was read now lives in the top image; the rest is still below.
+    # With snapshot=on the copies went to the temporary overlay.
     m = json.loads(subprocess.run(["qemu-img", "map", "--output=json", top],
                                   check=True, capture_output=True,
                                   text=True).stdout)
     at = {e["start"]: e["depth"] for e in m if e["data"]}
-    assert at[0] == 0 and at[4 << 20] == 1, m
+    if how == "drive-snapshot":
+        assert at[0] == 1 and at[4 << 20] == 1, m
+    else:
+        assert at[0] == 0 and at[4 << 20] == 1, m
     subprocess.run(["qemu-img", "check", top], check=True,
                    capture_output=True)
+
+
+def test_copy_on_read_read_only_drive(guest, tmp_path):
+    """QEMU's warning, and the drive reads without copying."""
+    import json
+    import subprocess
+    base, top = str(tmp_path / "base.qcow2"), str(tmp_path / "top.qcow2")
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", base, "8M"],
+                   check=True, capture_output=True)
+    subprocess.run(["qemu-io", "-c", "write -P 0x5a 0 128k", base],
+                   check=True, capture_output=True)
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", "-b", base, "-F",
+                    "qcow2", top], check=True, capture_output=True)
+    g = guest(args=["-drive", "file=%s,format=qcow2,if=virtio,id=d0,"
+                    "read-only=on,copy-on-read=on" % top])
+    g.console.expect(READY)
+    g.console.run("dd if=/dev/vda of=/dev/null bs=64k count=2 iflag=direct")
+    g.mon.cmd("quit")
+    g.proc.wait(30)
+    err = g.proc.stderr.read().decode()
+    assert "warning: disabling copy-on-read on read-only drive" in err, err
+    m = json.loads(subprocess.run(["qemu-img", "map", "--output=json", top],
+                                  check=True, capture_output=True,
+                                  text=True).stdout)
+    assert all(e["depth"] == 1 for e in m), m

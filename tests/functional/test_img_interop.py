@@ -310,3 +310,51 @@ def test_random_operations_match_qemu(tmp_path, vimg, vio, qimg, qio, seed):
                 out.append(e)
         return out
     assert shape("v.qcow2") == shape("q.qcow2")
+
+
+def test_copy_on_read_like_qemu_io(tmp_path, vio, qimg, qio):
+    """vireo-io -C and 'open -C' copy what a read gets from the backing
+    chain into the top image exactly as qemu-io -C does: the same maps
+    (data clusters and zero clusters where the chain reads zeroes) and
+    QEMU's error on a read-only image."""
+    maps = {}
+    for name, io in (("qemu", qio), ("vireo", vio)):
+        d = tmp_path / name
+        d.mkdir()
+        base, mid, top = (str(d / n) for n in ("base.qcow2", "mid.qcow2",
+                                                "top.qcow2"))
+        run([qimg, "create", "-q", "-f", "qcow2", base, "8M"])
+        run([qio, "-c", "write -P 0x5a 0 1M", "-c", "write -z 3M 64k",
+             base])
+        run([qimg, "create", "-q", "-f", "qcow2", "-b", base, "-F",
+             "qcow2", mid])
+        run([qio, "-c", "write -P 0x22 512k 64k", mid])
+        run([qimg, "create", "-q", "-f", "qcow2", "-b", mid, "-F", "qcow2",
+             top])
+        run([qio, "-c", "write -P 0x33 100k 4k", top])
+        # Unaligned reads across data, a mid cluster, zeroes and an
+        # allocated cluster of the top image.
+        out = run([io, "-C", "-c", "read -P 0x5a 1000 5000", "-c",
+                   "read -P 0x22 520k 4k", "-c", "read -P 0 6M 100k", "-c",
+                   "read 90k 40k", "-c", "readv -P 0x5a 700k 4k 8k", "-c",
+                   "aio_read -P 0x5a 800k 64k", "-c", "aio_flush", top])
+        assert "failed" not in out.stdout, out.stdout
+        run([io, "-c", "open -C %s" % top, "-c", "read -P 0 3M 64k"])
+        maps[name] = json.loads(run([qimg, "map", "--output=json",
+                                     top]).stdout)
+        run([qimg, "check", top])
+        # The data went to the top image, the layers below are unchanged.
+        for m in (json.loads(run([qimg, "map", "--output=json",
+                                  mid]).stdout),):
+            assert [e for e in m if e["depth"] == 0][0]["start"] == 512 << 10
+        # Read-only: QEMU's message, exit status 1.
+        r = run([io, "-C", "-r", "-c", "read 0 4k", top], check=False)
+        assert r.returncode == 1
+        assert r.stderr.endswith("can't open device %s: Can't use "
+                                 "copy-on-read on read-only device\n" % top)
+        r = run([io, "-c", "open -C -r %s" % top], check=False)
+        assert "Can't use copy-on-read on read-only device" in r.stderr
+    strip = [[{k: v for k, v in e.items() if k != "offset"} for e in m]
+             for m in (maps["qemu"], maps["vireo"])]
+    assert strip[0] == strip[1], maps
+    assert any(e["depth"] == 0 and e["start"] == 0 for e in maps["vireo"])
