@@ -298,23 +298,34 @@ void drive_iostatus_reset_all(void)
 
 /* ---- -drive ---- */
 
+/*
+ * -drive takes any key, as QEMU's: the ones below belong to the drive (its
+ * device, backend and the legacy shortcuts); all others are options of the
+ * drive's node, dotted keys for its children ("file.driver=blkdebug",
+ * "file.image.filename=...").
+ */
 static QemuOptsList qemu_drive_opts = {
     .name = "drive",
     .head = QTAILQ_HEAD_INITIALIZER(qemu_drive_opts.head),
+    .desc = {
+        { /* end of list: any key */ }
+    },
+};
+
+static QemuOptsList drive_legacy_opts = {
+    .name = "drive-legacy",
+    .head = QTAILQ_HEAD_INITIALIZER(drive_legacy_opts.head),
     .desc = {
         { .name = "file", .type = QEMU_OPT_STRING },
         { .name = "format", .type = QEMU_OPT_STRING },
         { .name = "if", .type = QEMU_OPT_STRING },
         { .name = "media", .type = QEMU_OPT_STRING },
-        { .name = "node-name", .type = QEMU_OPT_STRING },
         { .name = "cache", .type = QEMU_OPT_STRING },
+        { .name = "cache.writeback", .type = QEMU_OPT_BOOL },
         { .name = "readonly", .type = QEMU_OPT_BOOL },
         { .name = "read-only", .type = QEMU_OPT_BOOL },
         { .name = "werror", .type = QEMU_OPT_STRING },
         { .name = "rerror", .type = QEMU_OPT_STRING },
-        { .name = "discard", .type = QEMU_OPT_STRING },
-        { .name = "aio", .type = QEMU_OPT_STRING },
-        { .name = "locking", .type = QEMU_OPT_STRING },
         { .name = "snapshot", .type = QEMU_OPT_BOOL },
         { .name = "copy-on-read", .type = QEMU_OPT_BOOL },
         DRIVE_THROTTLE_OPT_DESCS,
@@ -477,25 +488,59 @@ static BlockDriverState *drive_temp_overlay(BlockDriverState *base,
     return top;
 }
 
+/*
+ * The node options of a -drive: what the legacy list did not take, the
+ * cache mode's defaults where no cache.* key says otherwise (QEMU: the
+ * specific options take precedence), children's dotted keys nested.
+ */
+static QDict *drive_node_options(QDict *flat, bool direct, bool no_flush,
+                                 Error **errp)
+{
+    QObject *tree;
+
+    if (!qdict_haskey(flat, "cache.direct")) {
+        qdict_put_bool(flat, "cache.direct", direct);
+    }
+    if (!qdict_haskey(flat, "cache.no-flush")) {
+        qdict_put_bool(flat, "cache.no-flush", no_flush);
+    }
+    tree = qdict_crumple(flat, errp);
+    if (tree && qobject_type(tree) != QTYPE_QDICT) {
+        error_setg(errp, "Invalid -drive options");
+        qobject_unref(tree);
+        return NULL;
+    }
+    return qobject_to(QDict, tree);
+}
+
 DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
 {
-    QemuOpts *opts = qemu_opts_parse_noisily(&qemu_drive_opts, optarg, false);
-    const char *file, *iface, *id, *value, *throttle_group;
+    QemuOpts *all = qemu_opts_parse_noisily(&qemu_drive_opts, optarg, false);
+    QemuOpts *opts = NULL;
+    const char *file, *iface, *id, *value, *throttle_group, *fmt;
     ThrottleConfig throttle_cfg;
     bool direct = false, no_flush = false, writeback = true, read_only;
     bool snapshot, copy_on_read;
     BlockdevOnError rerror = BLOCKDEV_ON_ERROR_REPORT;
     BlockdevOnError werror = BLOCKDEV_ON_ERROR_ENOSPC;
     g_autofree char *auto_id = NULL;
+    g_autofree char *driver = NULL;
+    g_autoptr(QDict) flat = NULL;
     QDict *node;
     BlockDriverState *bs;
     BlockBackend *blk;
-    DriveInfo *di;
+    DriveInfo *di = NULL;
 
     *device_opts = NULL;
-    if (!opts) {
+    if (!all) {
         error_setg(errp, "Invalid -drive options");
         return NULL;
+    }
+    flat = qemu_opts_to_qdict(all, NULL);
+    qdict_del(flat, "id");
+    opts = qemu_opts_create(&drive_legacy_opts, NULL, 0, errp);
+    if (!qemu_opts_absorb_qdict(opts, flat, errp)) {
+        goto out;
     }
     iface = qemu_opt_get(opts, "if");
     if (!iface) {
@@ -503,31 +548,42 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
     }
     if (strcmp(iface, "virtio") && strcmp(iface, "none")) {
         error_setg(errp, "unsupported bus type '%s'", iface);
-        return NULL;
+        goto out;
     }
     value = qemu_opt_get(opts, "media");
     if (value && strcmp(value, "disk")) {
         error_setg(errp, "'%s' invalid media", value);
-        return NULL;
+        goto out;
     }
+    /* The node's driver: format= or driver=, not both. */
+    fmt = qemu_opt_get(opts, "format");
+    driver = g_strdup(qdict_get_try_str(flat, "driver"));
+    qdict_del(flat, "driver");
+    if (fmt && driver) {
+        error_setg(errp, "Cannot specify both 'driver' and 'format'");
+        goto out;
+    }
+    fmt = fmt ?: driver;
     file = qemu_opt_get(opts, "file");
-    if (!file) {
+    /* Without a file name, options must say what to open. */
+    if (!file && !qdict_size(flat)) {
         error_setg(errp, "A block device must be specified for \"file\"");
-        return NULL;
+        goto out;
     }
     value = qemu_opt_get(opts, "cache");
     if (value && !parse_cache_mode(value, &direct, &no_flush, &writeback)) {
         error_setg(errp, "invalid cache option");
-        return NULL;
+        goto out;
     }
+    writeback = qemu_opt_get_bool(opts, "cache.writeback", writeback);
     if (!parse_on_error(qemu_opt_get(opts, "werror"), "write", &werror,
                         errp) ||
         !parse_on_error(qemu_opt_get(opts, "rerror"), "read", &rerror,
                         errp)) {
-        return NULL;
+        goto out;
     }
     if (!drive_throttle_parse(opts, &throttle_cfg, &throttle_group, errp)) {
-        return NULL;
+        goto out;
     }
     read_only = qemu_opt_get_bool(opts, "readonly",
                                   qemu_opt_get_bool(opts, "read-only", false));
@@ -536,51 +592,40 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
         warn_report("disabling copy-on-read on read-only drive");
         copy_on_read = false;
     }
-    id = qemu_opts_id(opts);
+    id = qemu_opts_id(all);
     if (!id) {
         auto_id = g_strdup_printf("%s%d", iface, drive_count);
         id = auto_id;
     }
     if (drive_find(id)) {
         error_setg(errp, "drive with bus=0, unit=0 (index=0) exists");
-        return NULL;
+        goto out;
     }
     if (bdrv_find_node(id)) {
         error_setg(errp, "Device name '%s' conflicts with an existing node "
                    "name", id);
-        return NULL;
+        goto out;
+    }
+    node = drive_node_options(flat, direct, no_flush, errp);
+    if (!node) {
+        goto out;
     }
     drive_count++;
-
-    node = qdict_new();
-    if (qemu_opt_get(opts, "node-name")) {
-        qdict_put_str(node, "node-name", qemu_opt_get(opts, "node-name"));
-    }
-    qdict_put_bool(node, "cache.direct", direct);
-    qdict_put_bool(node, "cache.no-flush", no_flush);
-    if (qemu_opt_get(opts, "discard")) {
-        qdict_put_str(node, "discard", qemu_opt_get(opts, "discard"));
-    }
-    if (qemu_opt_get(opts, "aio")) {
-        qdict_put_str(node, "aio", qemu_opt_get(opts, "aio"));
-    }
-    if (qemu_opt_get(opts, "locking")) {
-        qdict_put_str(node, "locking", qemu_opt_get(opts, "locking"));
-    }
     snapshot = !read_only && qemu_opt_get_bool(opts, "snapshot",
                                                drive_snapshot_default);
-    bs = bdrv_open_image(file, qemu_opt_get(opts, "format"), node,
-                         !read_only && !snapshot, false, errp);
+
+    bs = bdrv_open_image(file, fmt, node, !read_only && !snapshot, false,
+                         errp);
     qobject_unref(node);
     if (!bs) {
-        return NULL;
+        goto out;
     }
     if (snapshot) {
         BlockDriverState *top = drive_temp_overlay(bs, errp);
 
         bdrv_unref(bs);         /* the overlay holds it as its backing */
         if (!top) {
-            return NULL;
+            goto out;
         }
         bs = top;
     }
@@ -588,12 +633,12 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
      * BDRV_O_COPY_ON_READ), no filter node. */
     if (copy_on_read && !bdrv_enable_copy_on_read(bs, errp)) {
         bdrv_unref(bs);
-        return NULL;
+        goto out;
     }
     blk = device_backend(bs, !read_only, errp);
     bdrv_unref(bs);             /* the backend holds it now */
     if (!blk) {
-        return NULL;
+        goto out;
     }
     drive_throttle_apply(blk, &throttle_cfg, throttle_group, id);
     di = drive_create(id, blk, writeback);
@@ -605,6 +650,11 @@ DriveInfo *drive_new(const char *optarg, char **device_opts, Error **errp)
                                        object_class_by_name("virtio-blk-pci")
                                        ? "virtio-blk-pci"
                                        : "virtio-blk-device", id);
+    }
+out:
+    qemu_opts_del(opts);
+    if (!di) {
+        qemu_opts_del(all);     /* kept while the drive lives: its id */
     }
     return di;
 }

@@ -783,6 +783,49 @@ static int do_close(int argc, char **argv)
     return 0;
 }
 
+/* ---- blkdebug breakpoints (qemu-io's commands and messages) ---- */
+
+static int do_break(int argc, char **argv)
+{
+    int ret = bdrv_debug_breakpoint(blk_bs(qemuio_blk), argv[1], argv[2]);
+
+    if (ret < 0) {
+        printf("Could not set breakpoint: %s\n", strerror(-ret));
+    }
+    return ret;
+}
+
+static int do_remove_break(int argc, char **argv)
+{
+    int ret = bdrv_debug_remove_breakpoint(blk_bs(qemuio_blk), argv[1]);
+
+    if (ret < 0) {
+        printf("Could not remove breakpoint %s: %s\n", argv[1],
+               strerror(-ret));
+    }
+    return ret;
+}
+
+static int do_resume(int argc, char **argv)
+{
+    int ret = bdrv_debug_resume(blk_bs(qemuio_blk), argv[1]);
+
+    if (ret < 0) {
+        printf("Could not resume request: %s\n", strerror(-ret));
+    }
+    return ret;
+}
+
+/* As qemu-io: until a request stops at @tag (forever if none will). */
+static int do_wait_break(int argc, char **argv)
+{
+    while (!bdrv_debug_is_suspended(blk_bs(qemuio_blk), argv[1])) {
+        main_loop_wait(true);   /* without blocking: nothing may come */
+        g_usleep(1000);
+    }
+    return 0;
+}
+
 static int do_sleep(int argc, char **argv)
 {
     int64_t ms;
@@ -809,6 +852,7 @@ typedef struct Command {
     int (*fn)(int argc, char **argv);
     bool needs_blk;
     const char *args, *help;
+    int argmin, argmax;         /* checked when argmax > 0 */
 } Command;
 
 static int cmd_read(int argc, char **argv) { return do_read(argc, argv); }
@@ -860,6 +904,14 @@ static const Command commands[] = {
     { "open", "o", do_open, false, "[-rsCnkU] [-t cache] [-d discard] "
       "[-o options] [path]", "open the file specified by path" },
     { "close", "c", do_close, true, "", "close the current open file" },
+    { "break", NULL, do_break, true, "event tag", "sets a breakpoint on "
+      "event and tags the stopped request as tag", 2, 2 },
+    { "remove_break", NULL, do_remove_break, true, "tag",
+      "remove a breakpoint by tag", 1, 1 },
+    { "resume", NULL, do_resume, true, "tag",
+      "resumes the request tagged as tag", 1, 1 },
+    { "wait_break", NULL, do_wait_break, true, "tag",
+      "waits for the suspension of a request", 1, 1 },
     { "sleep", NULL, do_sleep, false, "milliseconds",
       "waits for the given value in milliseconds" },
     { "quit", "q", do_quit, false, "", "exit the program" },
@@ -897,6 +949,18 @@ static int run_command(const char *line)
             continue;
         }
         if (c->needs_blk && !need_blk()) {
+            return -EINVAL;
+        }
+        if (c->argmax && (argc - 1 < c->argmin || argc - 1 > c->argmax)) {
+            /* qemu-io's words. */
+            if (c->argmin == c->argmax) {
+                fprintf(stderr, "bad argument count %d to %s, expected %d "
+                        "arguments\n", argc - 1, argv[0], c->argmin);
+            } else {
+                fprintf(stderr, "bad argument count %d to %s, expected "
+                        "between %d and %d arguments\n", argc - 1, argv[0],
+                        c->argmin, c->argmax);
+            }
             return -EINVAL;
         }
         ret = c->fn(argc, argv);

@@ -38,7 +38,9 @@ static const char *const iotype_names[IOTYPE__MAX] = {
 /* Without 'iotype' a rule fails every kind but block-status, as QEMU. */
 #define IOTYPE_DEFAULT_MASK ((1u << IOTYPE_BLOCK_STATUS) - 1)
 
-typedef enum { ACTION_INJECT_ERROR, ACTION_SET_STATE } BlkdebugAction;
+typedef enum {
+    ACTION_INJECT_ERROR, ACTION_SET_STATE, ACTION_SUSPEND,
+} BlkdebugAction;
 
 static const char *const section_names[] = { "inject-error", "set-state" };
 
@@ -50,13 +52,25 @@ typedef struct BlkdebugRule {
     bool once;
     int64_t offset;             /* -1: any request */
     unsigned iotype_mask;
+    bool immediately;           /* inject-error: no yield first */
     int new_state;              /* set-state */
+    char *tag;                  /* suspend (a breakpoint) */
     QLIST_ENTRY(BlkdebugRule) next;
     QTAILQ_ENTRY(BlkdebugRule) active_next;
 } BlkdebugRule;
 
+/* A request stopped at a breakpoint: its worker thread waits until the
+ * tag is resumed (QEMU's suspended coroutine). */
+typedef struct BlkdebugSuspendedReq {
+    char *tag;
+    bool resumed;
+    QLIST_ENTRY(BlkdebugSuspendedReq) next;
+} BlkdebugSuspendedReq;
+
 typedef struct BDRVBlkdebugState {
     GMutex lock;                /* rules and state: any worker fires events */
+    GCond resume_cond;          /* a suspended request was resumed */
+    QLIST_HEAD(, BlkdebugSuspendedReq) suspended;
     GRWLock rmw_lock;           /* a read-modify-write excludes other writes */
     int state, new_state;
     uint64_t align, max_transfer, opt_write_zero, max_write_zero;
@@ -66,6 +80,28 @@ typedef struct BDRVBlkdebugState {
 } BDRVBlkdebugState;
 
 /* ---- Rules ---- */
+
+/*
+ * QEMU's events that no code path in Vireo's drivers raises (no vmstate
+ * in qcow2, no qcow2 make_completely_empty()).  A rule or breakpoint on
+ * them would silently never fire, so they are refused as unknown names.
+ */
+static const BdrvDebugEvent never_raised[] = {
+    BLKDBG_VMSTATE_LOAD, BLKDBG_VMSTATE_SAVE, BLKDBG_REFTABLE_UPDATE,
+    BLKDBG_EMPTY_IMAGE_PREPARE,
+};
+
+static int event_lookup(const char *name)
+{
+    int event = bdrv_debug_event_lookup(name);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(never_raised); i++) {
+        if (event == (int)never_raised[i]) {
+            return -1;
+        }
+    }
+    return event;
+}
 
 static bool known_key(BlkdebugAction action, const char *key)
 {
@@ -145,10 +181,9 @@ static bool rule_enum(QDict *d, const char *key, const char *const *names,
 static BlkdebugRule *rule_new(BlkdebugAction action, QDict *d, Error **errp)
 {
     g_autofree BlkdebugRule *rule = g_new0(BlkdebugRule, 1);
-    const char *names[BLKDBG__MAX];
+    const char *name;
     int64_t state, v, sector;
     int event, iotype;
-    bool immediately;
 
     for (const QDictEntry *e = qdict_first(d); e; e = qdict_next(d, e)) {
         if (!known_key(action, qdict_entry_key(e))) {
@@ -161,11 +196,16 @@ static BlkdebugRule *rule_new(BlkdebugAction action, QDict *d, Error **errp)
         error_setg(errp, "Missing event name for rule");
         return NULL;
     }
-    for (int i = 0; i < BLKDBG__MAX; i++) {
-        names[i] = bdrv_debug_event_name(i);
+    name = bdrv_opt_str(qdict_get(d, "event"), "event", "string", errp);
+    if (!name) {
+        return NULL;
     }
-    if (!rule_enum(d, "event", names, BLKDBG__MAX, 0, &event, errp) ||
-        !rule_int(d, "state", 0, INT_MIN, INT_MAX, &state, errp)) {
+    event = event_lookup(name);
+    if (event < 0) {
+        error_setg(errp, "invalid parameter value: %s", name);
+        return NULL;
+    }
+    if (!rule_int(d, "state", 0, INT_MIN, INT_MAX, &state, errp)) {
         return NULL;
     }
     rule->event = event;
@@ -178,14 +218,11 @@ static BlkdebugRule *rule_new(BlkdebugAction action, QDict *d, Error **errp)
         rule->new_state = v;
         return g_steal_pointer(&rule);
     }
-    /* 'immediately' only decides in QEMU whether the error comes before
-     * or after a trip through the event loop; here requests are blocking
-     * calls in a worker, so both fail the same way. */
     if (!rule_int(d, "errno", EIO, 0, 4095, &v, errp) ||
         !rule_int(d, "sector", -1, -1, INT64_MAX / BDRV_SECTOR_SIZE, &sector,
                   errp) ||
         !rule_bool(d, "once", &rule->once, errp) ||
-        !rule_bool(d, "immediately", &immediately, errp) ||
+        !rule_bool(d, "immediately", &rule->immediately, errp) ||
         !rule_enum(d, "iotype", iotype_names, IOTYPE__MAX, -1, &iotype,
                    errp)) {
         return NULL;
@@ -199,6 +236,7 @@ static BlkdebugRule *rule_new(BlkdebugAction action, QDict *d, Error **errp)
 static void rule_free(BlkdebugRule *rule)
 {
     QLIST_REMOVE(rule, next);
+    g_free(rule->tag);
     g_free(rule);
 }
 
@@ -387,40 +425,169 @@ static bool load_rules(BDRVBlkdebugState *s, const char *config,
     return ok;
 }
 
+/*
+ * QEMU's blkdebug_co_debug_event(): with the state from before the event,
+ * inject-error rules become the active ones (those of the last event that
+ * had any), set-state rules pick the new state, breakpoints stop the
+ * request: the rule goes, the request is listed under its tag and its
+ * worker waits until 'resume' (or remove_break) lets it go on.
+ */
 static void blkdebug_debug_event(BlockDriverState *bs, BdrvDebugEvent event)
 {
     BDRVBlkdebugState *s = bs->opaque;
-    BlkdebugRule *rule;
+    BlkdebugRule *rule, *next;
+    BlkdebugSuspendedReq *stopped[8];
+    int nstopped = 0, new_state;
     bool injected = false;
 
     g_mutex_lock(&s->lock);
-    s->new_state = s->state;
-    QLIST_FOREACH(rule, &s->rules[event], next) {
+    new_state = s->state;
+    QLIST_FOREACH_SAFE(rule, &s->rules[event], next, next) {
         /* Rules see the state from before this event. */
         if (rule->state && rule->state != s->state) {
             continue;
         }
-        if (rule->action == ACTION_SET_STATE) {
-            s->new_state = rule->new_state;
-            continue;
+        switch (rule->action) {
+        case ACTION_SET_STATE:
+            new_state = rule->new_state;
+            break;
+        case ACTION_INJECT_ERROR:
+            /* This event's error rules replace those of earlier events. */
+            if (!injected) {
+                QTAILQ_INIT(&s->active_rules);
+                injected = true;
+            }
+            QTAILQ_INSERT_HEAD(&s->active_rules, rule, active_next);
+            break;
+        case ACTION_SUSPEND:
+            if (nstopped < (int)G_N_ELEMENTS(stopped)) {
+                BlkdebugSuspendedReq *r = g_new0(BlkdebugSuspendedReq, 1);
+
+                r->tag = g_strdup(rule->tag);
+                QLIST_INSERT_HEAD(&s->suspended, r, next);
+                stopped[nstopped++] = r;
+                printf("blkdebug: Suspended request '%s'\n", r->tag);
+                fflush(stdout);
+            }
+            rule_free(rule);
+            break;
         }
-        /* This event's error rules replace those of earlier events. */
-        if (!injected) {
-            QTAILQ_INIT(&s->active_rules);
-            injected = true;
-        }
-        QTAILQ_INSERT_HEAD(&s->active_rules, rule, active_next);
     }
-    s->state = s->new_state;
+    s->state = new_state;
+    for (int i = 0; i < nstopped; i++) {
+        while (!stopped[i]->resumed) {
+            g_cond_wait(&s->resume_cond, &s->lock);
+        }
+        g_free(stopped[i]->tag);
+        g_free(stopped[i]);
+    }
     g_mutex_unlock(&s->lock);
 }
 
-/* The error the first active rule matching the request injects, or 0. */
+/*
+ * Let the requests stopped under @tag go on: the first (0, or -ENOENT if
+ * none), or all of them, which as QEMU's resume_req_by_tag() ends with
+ * -ENOENT once none is left.
+ */
+static int resume_tag(BDRVBlkdebugState *s, const char *tag, bool all)
+{
+    BlkdebugSuspendedReq *r, *next;
+
+    QLIST_FOREACH_SAFE(r, &s->suspended, next, next) {
+        if (strcmp(r->tag, tag)) {
+            continue;
+        }
+        printf("blkdebug: Resuming request '%s'\n", r->tag);
+        fflush(stdout);
+        QLIST_REMOVE(r, next);
+        r->resumed = true;      /* its worker frees it */
+        g_cond_broadcast(&s->resume_cond);
+        if (!all) {
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+static int blkdebug_debug_breakpoint(BlockDriverState *bs, const char *event,
+                                     const char *tag)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    int e = event_lookup(event);
+    BlkdebugRule *rule;
+
+    if (e < 0) {
+        return -ENOENT;
+    }
+    rule = g_new0(BlkdebugRule, 1);
+    rule->event = e;
+    rule->action = ACTION_SUSPEND;
+    rule->tag = g_strdup(tag);
+    g_mutex_lock(&s->lock);
+    QLIST_INSERT_HEAD(&s->rules[e], rule, next);
+    g_mutex_unlock(&s->lock);
+    return 0;
+}
+
+static int blkdebug_debug_remove_breakpoint(BlockDriverState *bs,
+                                            const char *tag)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    BlkdebugRule *rule, *next;
+    int ret = -ENOENT;
+
+    g_mutex_lock(&s->lock);
+    for (int i = 0; i < BLKDBG__MAX; i++) {
+        QLIST_FOREACH_SAFE(rule, &s->rules[i], next, next) {
+            if (rule->action == ACTION_SUSPEND && !strcmp(rule->tag, tag)) {
+                rule_free(rule);
+                ret = 0;
+            }
+        }
+    }
+    if (resume_tag(s, tag, true) == 0) {
+        ret = 0;
+    }
+    g_mutex_unlock(&s->lock);
+    return ret;
+}
+
+static int blkdebug_debug_resume(BlockDriverState *bs, const char *tag)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    int ret;
+
+    g_mutex_lock(&s->lock);
+    ret = resume_tag(s, tag, false);
+    g_mutex_unlock(&s->lock);
+    return ret;
+}
+
+static bool blkdebug_debug_is_suspended(BlockDriverState *bs, const char *tag)
+{
+    BDRVBlkdebugState *s = bs->opaque;
+    BlkdebugSuspendedReq *r;
+    bool found = false;
+
+    g_mutex_lock(&s->lock);
+    QLIST_FOREACH(r, &s->suspended, next) {
+        found |= !strcmp(r->tag, tag);
+    }
+    g_mutex_unlock(&s->lock);
+    return found;
+}
+
+/*
+ * The error the first active rule matching the request injects, or 0.
+ * Without 'immediately' QEMU's request yields once before failing, so
+ * others run first; here the worker thread yields the CPU.
+ */
 static int rule_check(BlockDriverState *bs, int64_t offset, int64_t bytes,
                       BlkdebugIOType iotype)
 {
     BDRVBlkdebugState *s = bs->opaque;
     BlkdebugRule *rule;
+    bool immediately = true;
     int error = 0;
 
     g_mutex_lock(&s->lock);
@@ -434,12 +601,16 @@ static int rule_check(BlockDriverState *bs, int64_t offset, int64_t bytes,
     }
     if (rule && rule->error) {
         error = rule->error;
+        immediately = rule->immediately;
         if (rule->once) {
             QTAILQ_REMOVE(&s->active_rules, rule, active_next);
             rule_free(rule);
         }
     }
     g_mutex_unlock(&s->lock);
+    if (!immediately) {
+        g_thread_yield();
+    }
     return -error;
 }
 
@@ -590,6 +761,8 @@ static int blkdebug_open(BlockDriverState *bs, QDict *options, Error **errp)
     }
 
     g_mutex_init(&s->lock);
+    g_cond_init(&s->resume_cond);
+    QLIST_INIT(&s->suspended);
     g_rw_lock_init(&s->rmw_lock);
     QTAILQ_INIT(&s->active_rules);
     qdict_del(options, "config");
@@ -631,6 +804,7 @@ static void blkdebug_close(BlockDriverState *bs)
         }
     }
     g_mutex_clear(&s->lock);
+    g_cond_clear(&s->resume_cond);
     g_rw_lock_clear(&s->rmw_lock);
 }
 
@@ -971,6 +1145,10 @@ static BlockDriver bdrv_blkdebug = {
     .getlength = blkdebug_getlength,
     .truncate = blkdebug_truncate,
     .debug_event = blkdebug_debug_event,
+    .debug_breakpoint = blkdebug_debug_breakpoint,
+    .debug_remove_breakpoint = blkdebug_debug_remove_breakpoint,
+    .debug_resume = blkdebug_debug_resume,
+    .debug_is_suspended = blkdebug_debug_is_suspended,
 };
 
 static void __attribute__((constructor)) blkdebug_register(void)

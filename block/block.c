@@ -135,6 +135,40 @@ void bdrv_debug_event(BlockDriverState *bs, BdrvDebugEvent event)
     }
 }
 
+/* The node below @bs through its primary child that has @cb set. */
+#define DEBUG_NODE(bs, cb) ({                                    \
+    BlockDriverState *b_ = (bs);                                 \
+    while (b_ && !b_->drv->cb) {                                 \
+        b_ = b_->file ? b_->file->bs : NULL;                     \
+    }                                                            \
+    b_;                                                          \
+})
+
+int bdrv_debug_breakpoint(BlockDriverState *bs, const char *event,
+                          const char *tag)
+{
+    bs = DEBUG_NODE(bs, debug_breakpoint);
+    return bs ? bs->drv->debug_breakpoint(bs, event, tag) : -ENOTSUP;
+}
+
+int bdrv_debug_remove_breakpoint(BlockDriverState *bs, const char *tag)
+{
+    bs = DEBUG_NODE(bs, debug_remove_breakpoint);
+    return bs ? bs->drv->debug_remove_breakpoint(bs, tag) : -ENOTSUP;
+}
+
+int bdrv_debug_resume(BlockDriverState *bs, const char *tag)
+{
+    bs = DEBUG_NODE(bs, debug_resume);
+    return bs ? bs->drv->debug_resume(bs, tag) : -ENOTSUP;
+}
+
+bool bdrv_debug_is_suspended(BlockDriverState *bs, const char *tag)
+{
+    bs = DEBUG_NODE(bs, debug_is_suspended);
+    return bs && bs->drv->debug_is_suspended(bs, tag);
+}
+
 BlockDriver *bdrv_probe_format(BlockDriverState *file, Error **errp)
 {
     uint8_t buf[2048];
@@ -713,9 +747,11 @@ BlockDriverState *bdrv_open(QDict *options, Error **errp)
     qdict_del(options, "x-force-share");
     e = qdict_first(options);
     if (e) {
-        error_setg(errp, "Block %s '%s' does not support the option '%s'",
-                   drv->is_format ? "format" : "protocol", drv->format_name,
-                   qdict_entry_key(e));
+        /* QEMU's two wordings. */
+        error_setg(errp, drv->is_format ?
+                   "Block format '%s' does not support the option '%s'" :
+                   "Block protocol '%s' doesn't support the option '%s'",
+                   drv->format_name, qdict_entry_key(e));
         goto fail_close;
     }
     if (bs->file && !bs->filename[0]) {
@@ -761,9 +797,13 @@ BlockDriverState *bdrv_open_image(const char *filename, const char *fmt,
 {
     QDict *opts = options ? qdict_clone_shallow(options) : qdict_new();
     QDict *file_opts;
+    QObject *file_ref;
     BlockDriverState *file = NULL, *bs;
     BlockDriver *drv;
-    bool force_share = qdict_get_try_bool(opts, "force-share", false);
+    bool force_share;
+
+    flatten_cache(opts);
+    force_share = qdict_get_try_bool(opts, "force-share", false);
 
     if (fmt && !bdrv_find_format(fmt)) {
         error_setg(errp, "Unknown driver '%s'", fmt);
@@ -783,30 +823,50 @@ BlockDriverState *bdrv_open_image(const char *filename, const char *fmt,
         qdict_put_bool(opts, "read-only", !writable);
         return bdrv_open(opts, errp);
     }
-    if (!qdict_get(opts, "file")) {
-        if (!filename) {
-            error_setg(errp, "The 'file' block driver requires a file name");
-            qobject_unref(opts);
-            return NULL;
+    file_ref = qdict_get(opts, "file");
+    if (!file_ref || qobject_type(file_ref) == QTYPE_QDICT) {
+        /* The file node: from the name, or from "file" options (-drive
+         * file.driver=blkdebug,...), which the name completes. */
+        file_opts = file_ref ? qdict_clone_shallow(qobject_to(QDict,
+                                                              file_ref))
+                             : qdict_new();
+        if (filename && !qdict_haskey(file_opts, "filename")) {
+            qdict_put_str(file_opts, "filename", filename);
         }
-        file_opts = qdict_new();
-        qdict_put_str(file_opts, "driver", driver_for_filename(filename));
-        qdict_put_str(file_opts, "filename", filename);
-        qdict_put_bool(file_opts, "read-only", !writable);
-        if (force_share) {
+        if (!qdict_haskey(file_opts, "driver")) {
+            if (!qdict_haskey(file_opts, "filename")) {
+                error_setg(errp,
+                           "The 'file' block driver requires a file name");
+                qobject_unref(file_opts);
+                qobject_unref(opts);
+                return NULL;
+            }
+            qdict_put_str(file_opts, "driver", driver_for_filename(
+                qdict_get_try_str(file_opts, "filename")));
+        }
+        if (!qdict_haskey(file_opts, "read-only")) {
+            qdict_put_bool(file_opts, "read-only", !writable);
+        }
+        if (force_share && !qdict_haskey(file_opts, "force-share")) {
             qdict_put_bool(file_opts, "force-share", true);
         }
         for (const char *const *k = (const char *const[]) {
                  "cache.direct", "cache.no-flush", "discard", NULL };
              *k; k++) {
-            if (qdict_haskey(opts, *k)) {
+            if (qdict_haskey(opts, *k) && !qdict_haskey(file_opts, *k)) {
                 qdict_put_obj(file_opts, *k, qobject_ref(qdict_get(opts, *k)));
             }
         }
-        if (qdict_haskey(opts, "locking")) {
-            qdict_put_obj(file_opts, "locking",
-                          qobject_ref(qdict_get(opts, "locking")));
-            qdict_del(opts, "locking");
+        /* Protocol options given to the image go to its file. */
+        for (const char *const *k = (const char *const[]) {
+                 "locking", "aio", NULL }; *k; k++) {
+            if (qdict_haskey(opts, *k)) {
+                if (!qdict_haskey(file_opts, *k)) {
+                    qdict_put_obj(file_opts, *k,
+                                  qobject_ref(qdict_get(opts, *k)));
+                }
+                qdict_del(opts, *k);
+            }
         }
         file = bdrv_open(file_opts, errp);
         if (!file) {

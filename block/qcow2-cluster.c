@@ -1010,24 +1010,35 @@ int qcow2_discard_from(BlockDriverState *bs, uint64_t offset)
     BDRVQcow2State *s = bs->opaque;
     uint64_t start = ROUND_UP(offset, s->cluster_size);
     uint64_t end = (uint64_t)s->l1_size << (s->l2_bits + s->cluster_bits);
+    uint64_t first;
     int ret;
 
     ret = clear_clusters(bs, start, end, 0, CLEAR_DISCARD_HOST);
     if (ret < 0) {
         return ret;
     }
-    /* L2 tables wholly beyond the new end go too. */
-    for (uint64_t i = DIV_ROUND_UP(start, 1ull << (s->l2_bits +
-                                                   s->cluster_bits));
-         i < s->l1_size; i++) {
+    /* L2 tables wholly beyond the new end go too, as QEMU's
+     * qcow2_shrink_l1_table(): the L1 entries are zeroed in one write,
+     * then the tables freed. */
+    first = DIV_ROUND_UP(start, 1ull << (s->l2_bits + s->cluster_bits));
+    if (first >= s->l1_size) {
+        return 0;
+    }
+    BLKDBG_EVENT(bs->file, BLKDBG_L1_SHRINK_WRITE_TABLE);
+    ret = bdrv_pwrite_zeroes(bs->file->bs, s->l1_table_offset + first * 8,
+                             (s->l1_size - first) * 8, 0);
+    if (ret == 0) {
+        ret = bdrv_flush(bs->file->bs);
+    }
+    if (ret < 0) {
+        return ret;
+    }
+    BLKDBG_EVENT(bs->file, BLKDBG_L1_SHRINK_FREE_L2_CLUSTERS);
+    for (uint64_t i = first; i < s->l1_size; i++) {
         uint64_t l2 = s->l1_table[i] & L1E_OFFSET_MASK;
 
+        s->l1_table[i] = 0;
         if (l2) {
-            s->l1_table[i] = 0;
-            ret = qcow2_write_l1_entry(bs, i);
-            if (ret < 0) {
-                return ret;
-            }
             qcow2_cache_discard(&s->l2_cache, l2);
             qcow2_free_clusters(bs, l2, s->cluster_size);
         }

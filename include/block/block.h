@@ -172,6 +172,13 @@ struct BlockDriver {
                  Error **errp);
     /* A driver event happened on this node (blkdebug acts on it). */
     void (*debug_event)(BlockDriverState *bs, BdrvDebugEvent event);
+    /* qemu-io's breakpoints (blkdebug): 0 or -errno (-ENOENT: no such
+     * event or tag). */
+    int (*debug_breakpoint)(BlockDriverState *bs, const char *event,
+                            const char *tag);
+    int (*debug_remove_breakpoint)(BlockDriverState *bs, const char *tag);
+    int (*debug_resume)(BlockDriverState *bs, const char *tag);
+    bool (*debug_is_suspended)(BlockDriverState *bs, const char *tag);
     /* Human and JSON details of qemu-img info ("format-specific"). */
     QDict *(*get_specific_info)(BlockDriverState *bs);
     int (*get_cluster_size)(BlockDriverState *bs);
@@ -339,6 +346,17 @@ void bdrv_debug_event(BlockDriverState *bs, BdrvDebugEvent event);
             bdrv_debug_event((child)->bs, (event)); \
         } \
     } while (0)
+/*
+ * Breakpoints on the first node at or below @bs (through 'file' children)
+ * that has them (blkdebug), else -ENOTSUP: a request that fires @event
+ * there stops until bdrv_debug_resume(@tag); remove_breakpoint drops the
+ * tag's breakpoints and resumes its requests.
+ */
+int bdrv_debug_breakpoint(BlockDriverState *bs, const char *event,
+                          const char *tag);
+int bdrv_debug_remove_breakpoint(BlockDriverState *bs, const char *tag);
+int bdrv_debug_resume(BlockDriverState *bs, const char *tag);
+bool bdrv_debug_is_suspended(BlockDriverState *bs, const char *tag);
 /* QEMU's wire name of @event ("write_aio"), and back (-1: unknown). */
 const char *bdrv_debug_event_name(BdrvDebugEvent event);
 int bdrv_debug_event_lookup(const char *name);

@@ -433,3 +433,68 @@ def test_blkdebug_like_qemu_io(tmp_path, qio):
                         check=False).returncode if fmt == "qcow2" else 0
             results.append((r.returncode, out, check))
         assert results[0] == results[1], (opts, cmds, results)
+
+
+def test_drive_dotted_and_driver_forms(guest, tmp_path):
+    """QEMU's other -drive spellings of a blkdebug disk: the format's file
+    child by dotted keys, the blkdebug node itself as the drive's driver
+    (config and inline rules), and the file= name completing file.*
+    options.  Each injects its error into the guest's write (on write_aio
+    under raw; on pwritev where blkdebug is the top node, as no format
+    above it raises write_aio)."""
+    forms = {
+        "dot": "format=raw,file.driver=blkdebug,file.config=%(cfg)s,"
+               "file.image.filename=%(disk)s",
+        "drv": "driver=blkdebug,config=%(cfg)s,image.filename=%(disk)s",
+        "inl": "driver=blkdebug,image.filename=%(disk)s,"
+               "inject-error.0.event=pwritev,inject-error.0.errno=5,"
+               "inject-error.0.sector=%(sec)d,inject-error.0.iotype=write",
+        "fnm": "file=%(disk)s,format=raw,file.driver=blkdebug,"
+               "file.config=%(cfg)s",
+    }
+    args, disks = [], {}
+    for name, form in forms.items():
+        disks[name] = make_disk(tmp_path / ("%s.raw" % name))
+        event = "pwritev" if name == "drv" else "write_aio"
+        cfg = write_config(tmp_path / ("%s.cfg" % name), [
+            ("inject-error", {"event": event, "errno": 5,
+                              "sector": sector(WBLK), "iotype": "write"})])
+        spec = form % {"cfg": cfg, "disk": disks[name], "sec": sector(WBLK)}
+        args += ["-drive", "if=none,id=%s,werror=report,%s" % (name, spec),
+                 "-device", "virtio-blk-device,drive=%s,serial=%s"
+                 % (name, name)]
+    g = guest(args=args)
+    g.console.expect(READY)
+    mon = g.mon
+    info = {b["device"]: b["inserted"] for b in mon.cmd("query-block")}
+    assert info["dot"]["drv"] == "raw"
+    assert info["dot"]["file"].startswith("blkdebug:%s:" % (
+        tmp_path / "dot.cfg"))
+    assert info["drv"]["drv"] == "blkdebug"
+    assert info["fnm"]["file"] == "blkdebug:%s:%s" % (tmp_path / "fnm.cfg",
+                                                       disks["fnm"])
+    out = g.console.run("for d in /sys/block/vd*; do echo ${d##*/}="
+                        "$(cat $d/serial); done")
+    dev = {v: k for k, v in re.findall(r"(vd[a-z])=(\w+)", out)}
+    for name in forms:
+        start(g, guest_write(WBLK).replace("/dev/vda", "/dev/" + dev[name]))
+        ev = wait_error(mon)
+        assert (ev["device"], ev["action"]) == (name, "report")
+        rc, out = finish(g)
+        assert rc != 0 and "Input/output error" in out, (name, out)
+        # A block the rule does not name is written.
+        start(g, guest_write(WBLK2).replace("/dev/vda", "/dev/" + dev[name]))
+        rc, out = finish(g)
+        assert rc == 0, (name, out)
+    mon.cmd("quit")
+    g.proc.wait(30)
+    for name in forms:
+        assert not image_has(disks[name], WBLK, PATTERN)
+        assert image_has(disks[name], WBLK2, PATTERN)
+    # Both a format and a driver: QEMU's error.
+    r = run_binary("riscv64", ["-M", "virt", "-display", "none",
+                               "-nodefaults", "-drive",
+                               "if=none,format=raw,driver=blkdebug,"
+                               "image.filename=%s" % disks["dot"]])
+    assert r.returncode == 1
+    assert "Cannot specify both 'driver' and 'format'" in r.stderr

@@ -216,7 +216,7 @@ static void test_null(void)
     qdict_put_str(opts, "bogus", "1");
     g_assert_null(bdrv_open(opts, &err));
     g_assert_cmpstr(error_get_pretty(err), ==,
-                    "Block protocol 'null-aio' does not support the option "
+                    "Block protocol 'null-aio' doesn't support the option "
                     "'bogus'");
     error_free(err);
 }
