@@ -1098,7 +1098,9 @@ static void tracked_begin(BlockDriverState *bs, BdrvTrackedRequest *req,
     };
     g_mutex_lock(&bs->reqs_lock);
     while (tracked_overlap(bs, start, end, serialising)) {
+        bs->reqs_waiters++;
         g_cond_wait(&bs->reqs_cond, &bs->reqs_lock);
+        bs->reqs_waiters--;
     }
     QLIST_INSERT_HEAD(&bs->tracked_requests, req, next);
     g_mutex_unlock(&bs->reqs_lock);
@@ -1108,7 +1110,9 @@ static void tracked_end(BlockDriverState *bs, BdrvTrackedRequest *req)
 {
     g_mutex_lock(&bs->reqs_lock);
     QLIST_REMOVE(req, next);
-    g_cond_broadcast(&bs->reqs_cond);
+    if (bs->reqs_waiters) {     /* a wake-up is a system call */
+        g_cond_broadcast(&bs->reqs_cond);
+    }
     g_mutex_unlock(&bs->reqs_lock);
 }
 

@@ -463,6 +463,12 @@ static const char *const raw_create_opts[] = {
     "size", "preallocation", NULL,
 };
 
+int bdrv_file_get_fd(BlockDriverState *bs)
+{
+    return bs && !strcmp(bs->drv->format_name, "file") ?
+           ((BDRVRawState *)bs->opaque)->fd : -1;
+}
+
 static BlockDriver bdrv_file = {
     .format_name = "file",
     .instance_size = sizeof(BDRVRawState),

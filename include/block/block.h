@@ -223,6 +223,7 @@ struct BlockDriverState {
      * the copy of old data never lands over a newer write. */
     GMutex reqs_lock;
     GCond reqs_cond;
+    int reqs_waiters;           /* threads waiting on reqs_cond */
     QLIST_HEAD(, BdrvTrackedRequest) tracked_requests;
     uint64_t write_threshold;   /* 0: none; accessed atomically */
     int refcnt;
@@ -334,6 +335,9 @@ int bdrv_create(const char *fmt, const char *filename, QDict *opts,
  * what comes from its backing chain into it.  A read-only node fails with
  * QEMU's "Can't use copy-on-read on read-only device". */
 bool bdrv_enable_copy_on_read(BlockDriverState *bs, Error **errp);
+/* The host file descriptor of a 'file' node, else -1 (tools that map an
+ * image's file to read it without a copy). */
+int bdrv_file_get_fd(BlockDriverState *bs);
 /* Mark @bs corrupt (the format decided its metadata is inconsistent). */
 void bdrv_mark_corrupt(BlockDriverState *bs, const char *why);
 

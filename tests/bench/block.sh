@@ -16,11 +16,14 @@ DIR=$(mktemp -d /tmp/vireo-bench-block.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT INT TERM
 
 now() { date +%s.%N; }
-# time_cmd VAR cmd...: best of 3 runs, in seconds.
+# time_cmd VAR cmd...: best of 3 runs, in seconds.  Each run starts with
+# no dirty pages left by the one before (sync, not timed): otherwise a run
+# pays for the writeback of the previous tool's output.
 time_cmd() {
     var=$1; shift
     best=
     for i in 1 2 3; do
+        sync
         t0=$(now); "$@" >/dev/null; t1=$(now)
         t=$(echo "$t1 - $t0" | bc -l)
         if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then

@@ -358,3 +358,47 @@ def test_copy_on_read_like_qemu_io(tmp_path, vio, qimg, qio):
              for m in (maps["qemu"], maps["vireo"])]
     assert strip[0] == strip[1], maps
     assert any(e["depth"] == 0 and e["start"] == 0 for e in maps["vireo"])
+
+
+def test_convert_mapped_source_like_qemu_img(tmp_path, vimg, qimg, qio):
+    """convert reads raw data and qcow2 data clusters through a mapping of
+    the source file: the outputs equal the source and qemu-img's (qcow2
+    allocation too), and the same as with -U (read through buffers)."""
+    raw = str(tmp_path / "src.raw")
+    with open(raw, "wb") as f:
+        rnd = random.Random(11)
+        f.truncate(24 << 20)
+        for i in range(30):
+            f.seek(rnd.randrange(0, 23 << 20, 512))
+            f.write(os.urandom(rnd.randrange(1, 300000)))
+            f.write(bytes(rnd.randrange(0, 20000)))     # zeroes in data
+    src_q = str(tmp_path / "src.qcow2")
+    run([qimg, "convert", "-O", "qcow2", raw, src_q])
+    base = str(tmp_path / "base.qcow2")
+    run([qimg, "create", "-q", "-f", "qcow2", base, "24M"])
+    run([qio, "-c", "write -P 0x44 0 5M", base])
+    top = str(tmp_path / "top.qcow2")
+    run([qimg, "create", "-q", "-f", "qcow2", "-b", base, "-F", "qcow2",
+         top])
+    run([qio, "-c", "write -P 0x55 1M 100k", "-c", "write -z 3M 64k", top])
+    for src, fmt, ofmt in ((raw, "raw", "qcow2"), (src_q, "qcow2", "raw"),
+                           (top, "qcow2", "raw"), (top, "qcow2", "qcow2")):
+        outs = {}
+        for name, cmd in (("qemu", [qimg]), ("vireo", [vimg]),
+                          ("vireo-U", [vimg, "-U"])):
+            out = str(tmp_path / ("%s.%s" % (name, ofmt)))
+            if cmd[-1] == "-U":
+                cmd = [vimg, "convert", "-U"]
+            else:
+                cmd = cmd + ["convert"]
+            run(cmd + ["-f", fmt, "-O", ofmt, src, out])
+            assert run([qimg, "compare", "-f", fmt, "-F", ofmt, src,
+                        out]).returncode == 0
+            outs[name] = [{k: v for k, v in e.items() if k != "offset"}
+                          for e in json.loads(run(
+                              [qimg, "map", "--output=json", "-f", ofmt,
+                               out]).stdout)]
+        assert outs["vireo"] == outs["vireo-U"], (src, ofmt)
+        if ofmt == "qcow2":
+            # (A raw file qemu-img makes has its first block allocated.)
+            assert outs["vireo"] == outs["qemu"], (src, ofmt)

@@ -6,6 +6,8 @@
  */
 #include "vireo/osdep.h"
 #include <getopt.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include "vireo/cutils.h"
 #include "vireo/main-loop.h"
 #include "qobject/qjson.h"
@@ -25,6 +27,7 @@ typedef struct ConvertState {
     int64_t total;
     BlockBackend *dst;
     bool compress, fresh, has_backing, progress;
+    bool map_source;            /* read data through file mappings */
     int64_t sparse;             /* 0: write everything */
     int64_t cluster;            /* compressed chunk size */
 } ConvertState;
@@ -80,7 +83,91 @@ typedef struct ConvertJob {
     bool zero;
     uint64_t ticket;
     uint8_t *buf;
+    uint8_t *own_buf;           /* from the run's buffers */
+    const uint8_t *mapped;      /* the data in a mapped source file */
 } ConvertJob;
+
+/*
+ * Source data that lies as is in a host file (raw images, qcow2 data
+ * clusters) is read through a read-only mapping of that file instead of
+ * a copy into a buffer: the write then copies it once, straight from the
+ * page cache.  Only files the convert holds without sharing writes (no
+ * -U), so nobody shrinks them under the mapping.
+ */
+typedef struct SrcMapping {
+    BlockDriverState *file;
+    const uint8_t *base;
+    int64_t len;
+} SrcMapping;
+
+#define MAX_MAPPINGS 16
+
+static SrcMapping mappings[MAX_MAPPINGS];
+static int nmappings;
+
+static const SrcMapping *src_mapping(BlockDriverState *file)
+{
+    SrcMapping *m;
+    struct stat st;
+    void *p;
+    int fd = bdrv_file_get_fd(file);
+
+    for (int i = 0; i < nmappings; i++) {
+        if (mappings[i].file == file) {
+            return mappings[i].base ? &mappings[i] : NULL;
+        }
+    }
+    if (fd < 0 || nmappings == MAX_MAPPINGS) {
+        return NULL;
+    }
+    m = &mappings[nmappings++];
+    m->file = file;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+        return NULL;
+    }
+    p = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        return NULL;
+    }
+    madvise(p, st.st_size, MADV_SEQUENTIAL);
+    m->base = p;
+    m->len = st.st_size;
+    return m;
+}
+
+static void src_unmap_all(void)
+{
+    for (int i = 0; i < nmappings; i++) {
+        if (mappings[i].base) {
+            munmap((void *)mappings[i].base, mappings[i].len);
+        }
+    }
+    nmappings = 0;
+}
+
+/* Where [off, off + *n) of @bs's data lies in a mapped file, shortening
+ * *n to what lies there contiguously; NULL: read it as usual. */
+static const uint8_t *mapped_data(BlockDriverState *bs, int64_t off,
+                                  int64_t *n)
+{
+    BlockDriverState *file = NULL;
+    const SrcMapping *m;
+    int64_t map = 0, pnum;
+    int ret = bdrv_block_status_above(bs, NULL, off, *n, &pnum, &map, &file,
+                                      NULL);
+
+    if (ret < 0 || !(ret & BDRV_BLOCK_OFFSET_VALID) ||
+        !(ret & BDRV_BLOCK_DATA) || pnum <= 0 || !file) {
+        return NULL;
+    }
+    m = src_mapping(file);
+    pnum = MIN(pnum, *n);
+    if (!m || map < 0 || map + pnum > m->len) {
+        return NULL;            /* past the file's end: read zeroes */
+    }
+    *n = pnum;
+    return m->base + map;
+}
 
 #define CONVERT_JOBS 8
 
@@ -94,7 +181,9 @@ static int convert_job_run(void *opaque)
     ConvertState *cs = j->cs;
     int ret = 0;
 
-    if (!j->zero) {
+    if (j->mapped) {
+        j->buf = (uint8_t *)j->mapped;  /* only read from */
+    } else if (!j->zero) {
         ret = blk_pread(j->src, j->src_off, j->len, j->buf);
         if (ret < 0) {
             error_report("error while reading at byte %" PRId64 ": %s",
@@ -152,7 +241,7 @@ static void convert_job_done(void *opaque, int ret)
         r->ret = ret;
     }
     r->done += j->len;
-    r->free_bufs[r->nfree++] = j->buf;
+    r->free_bufs[r->nfree++] = j->own_buf;
     img_progress(r->cs->progress, r->cs->total ?
                  r->done * 100.0 / r->cs->total : 100);
     g_free(j);
@@ -211,6 +300,9 @@ static int convert_copy(ConvertState *cs)
                 main_loop_wait(false);
             }
             j = g_new0(ConvertJob, 1);
+            if (!zero && cs->map_source && !cs->compress) {
+                j->mapped = mapped_data(bs, off, &n);
+            }
             j->cs = cs;
             j->src = cs->src[i];
             j->src_off = off;
@@ -218,7 +310,7 @@ static int convert_copy(ConvertState *cs)
             j->len = n;
             j->zero = zero;
             j->ticket = tickets++;
-            j->buf = run.free_bufs[--run.nfree];
+            j->buf = j->own_buf = run.free_bufs[--run.nfree];
             run.in_flight++;
             thread_pool_submit_aio(convert_job_run, j, convert_job_done, j);
             off += n;
@@ -231,6 +323,7 @@ static int convert_copy(ConvertState *cs)
     for (int i = 0; i < run.nfree; i++) {
         free(run.free_bufs[i]);
     }
+    src_unmap_all();
     convert_run = NULL;
     return run.ret;
 }
@@ -462,6 +555,7 @@ int img_convert(int argc, char **argv)
         goto out;
     }
     cs.fresh = !skip_create;
+    cs.map_source = !force_share;
     if (cs.compress) {
         BlockDriverState *dbs = blk_bs(cs.dst);
 
