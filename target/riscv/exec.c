@@ -544,6 +544,8 @@ static bool do_csr(CPURISCVState *env, const RVInsn *in, uint64_t pc)
         mask = src;
         value = 0;
     }
+    uint64_t mstatus_before = env->mstatus;
+
     ex = riscv_csr_rmw(env, in->imm, &old, value, mask, write);
     if (ex != RISCV_EXCP_NONE) {
         return illegal_insn(env, pc);
@@ -551,8 +553,20 @@ static bool do_csr(CPURISCVState *env, const RVInsn *in, uint64_t pc)
     SETX(in->rd, old);
     if (write) {
         switch (in->imm) {
-        case CSR_SATP: case CSR_MSTATUS: case CSR_SSTATUS:
-            riscv_tlb_flush(env);   /* MXR, SUM, MPRV or the table changed */
+        case CSR_SATP:
+            riscv_tlb_flush(env);   /* the page table changed */
+            break;
+        case CSR_MSTATUS: case CSR_SSTATUS:
+            /*
+             * Only MXR changes what a filled entry allows.  SUM, MPRV and
+             * MPP choose the regime (mmu_index), which each TLB keeps
+             * apart, and a CSR write ends the block so the next one picks
+             * it anew.  Linux writes sstatus on every interrupt enable and
+             * user copy: flushing on those cost a TLB refill each time.
+             */
+            if ((mstatus_before ^ env->mstatus) & MSTATUS_MXR) {
+                riscv_tlb_flush(env);
+            }
             break;
         default:
             if (in->imm >= CSR_PMPCFG0 && in->imm < CSR_PMPADDR0 + 64) {
