@@ -366,6 +366,37 @@ FlatView *address_space_get_flatview(AddressSpace *as)
     return view;
 }
 
+uint64_t address_space_generation(AddressSpace *as)
+{
+    return __atomic_load_n(&as->generation, __ATOMIC_ACQUIRE);
+}
+
+bool address_space_ram_window(AddressSpace *as, hwaddr addr, hwaddr *start,
+                              uint64_t *size, uint8_t **host, uint64_t *gen)
+{
+    FlatView *view;
+    const FlatRange *fr;
+    bool ok;
+
+    g_mutex_lock(&flatview_lock);
+    view = as->current_map;
+    g_atomic_int_inc(&view->ref);
+    *gen = as->generation;
+    g_mutex_unlock(&flatview_lock);
+
+    fr = flatview_lookup(view, addr);
+    ok = fr && memory_region_is_ram(fr->mr) && !fr->readonly &&
+         !fr->mr->readonly;
+    if (ok) {
+        *start = fr->start;
+        *size = fr->size;
+        *host = (uint8_t *)memory_region_get_ram_ptr(fr->mr) +
+                fr->offset_in_region;
+    }
+    flatview_unref(view);
+    return ok;
+}
+
 const FlatRange *flatview_lookup(const FlatView *view, hwaddr addr)
 {
     unsigned lo = 0, hi = view->nr;
@@ -427,6 +458,7 @@ static void address_space_update(AddressSpace *as)
 
     g_mutex_lock(&flatview_lock);
     as->current_map = new;
+    __atomic_store_n(&as->generation, as->generation + 1, __ATOMIC_RELEASE);
     g_mutex_unlock(&flatview_lock);
     flatview_unref(old);
 }
@@ -462,6 +494,7 @@ void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name)
     as->root = root;
     as->listeners = g_ptr_array_new();
     as->current_map = generate_flatview(root);
+    as->generation = 1;         /* a zeroed cache never matches */
     if (!address_spaces) {
         address_spaces = g_ptr_array_new();
     }

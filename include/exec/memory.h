@@ -136,6 +136,7 @@ struct AddressSpace {
     char *name;
     MemoryRegion *root;
     FlatView *current_map;
+    uint64_t generation;         /* bumped each time current_map changes */
     GPtrArray *listeners;
 };
 
@@ -235,6 +236,16 @@ void address_space_stq_le(AddressSpace *as, hwaddr addr, uint64_t val,
  * (shortening *plen to the RAM run), NULL otherwise; callers then fall back
  * to address_space_rw.
  */
+/* The map's generation: any thread may compare it with a cached value. */
+uint64_t address_space_generation(AddressSpace *as);
+/*
+ * The flat range of writable RAM around @addr: guest-physical start and
+ * size, host pointer to its start, and the map generation it belongs to.
+ * False when @addr is not writable RAM.  RAM stays allocated when the map
+ * changes, so a caller may use a window until the generation moves on.
+ */
+bool address_space_ram_window(AddressSpace *as, hwaddr addr, hwaddr *start,
+                              uint64_t *size, uint8_t **host, uint64_t *gen);
 void *address_space_map_ram(AddressSpace *as, hwaddr addr, hwaddr *plen,
                             bool is_write);
 

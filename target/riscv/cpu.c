@@ -16,6 +16,7 @@
 #include "exec/tb.h"
 #include "accel/tcg/tcg-cpus.h"
 #include "target/riscv/cpu-qom.h"
+#include "target/riscv/mmu.h"
 #include "target/riscv/arch_dump.h"
 
 #define DEFAULT_RSTVEC 0x1000
@@ -160,10 +161,21 @@ static void riscv_cpu_instance_init(Object *obj)
     qdev_init_gpio_in(DEVICE(obj), riscv_cpu_set_irq, RISCV_CPU_LOCAL_IRQS);
 }
 
+/* State derived from what was loaded. */
+static int riscv_cpu_post_load(void *opaque, int version_id)
+{
+    RISCVCPU *cpu = opaque;
+
+    riscv_pmp_update(&cpu->env);
+    riscv_tlb_flush(&cpu->env);
+    return 0;
+}
+
 const VMStateDescription vmstate_riscv_cpu = {
     .name = "cpu",
     .version_id = 1,
     .minimum_version_id = 1,
+    .post_load = riscv_cpu_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT64_ARRAY(env.gpr, RISCVCPU, 32),
         VMSTATE_UINT64_ARRAY(env.fpr, RISCVCPU, 32),

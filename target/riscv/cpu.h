@@ -170,6 +170,16 @@ struct CPURISCVState {
 
     uint8_t pmpcfg[RISCV_PMP_ENTRIES];
     uint64_t pmpaddr[RISCV_PMP_ENTRIES];
+    /* Decoded from the two above by riscv_pmp_update(): [lo, hi) per entry. */
+    uint64_t pmp_lo[RISCV_PMP_ENTRIES], pmp_hi[RISCV_PMP_ENTRIES];
+    uint32_t pmp_on;            /* bit i: entry i is active */
+
+    /*
+     * The writable RAM range the last page walk or TLB fill used, valid
+     * while the address space's map generation is ram_win_gen.
+     */
+    uint64_t ram_win_start, ram_win_size, ram_win_gen;
+    uint8_t *ram_win_host;
 
     /* LR/SC reservation: address and the value loaded, -1 when none. */
     uint64_t load_res;

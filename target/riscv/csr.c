@@ -9,6 +9,7 @@
 #include "target/riscv/cpu.h"
 #include "target/riscv/csr.h"
 #include "target/riscv/log.h"
+#include "target/riscv/mmu.h"
 
 #define MSTATUS_WRITABLE (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | \
                           MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP | \
@@ -386,12 +387,14 @@ static bool csr_set(CPURISCVState *env, unsigned csrno, uint64_t v)
             return false;
         }
         write_pmpcfg(env, reg, v);
+        riscv_pmp_update(env);
         return true;
     }
     if (csrno >= CSR_PMPADDR0 && csrno < CSR_PMPADDR0 + 64) {
         unsigned i = csrno - CSR_PMPADDR0;
         if (i < RISCV_PMP_ENTRIES && !pmpaddr_locked(env, i)) {
             env->pmpaddr[i] = v & ((1ULL << 54) - 1);
+            riscv_pmp_update(env);
         }
         return true;
     }

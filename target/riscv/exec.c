@@ -124,6 +124,36 @@ static void raise_exception(CPURISCVState *env, int cause, uint64_t tval)
 }
 
 /*
+ * Cache the RAM page at @page_pa (host @page) for this kind of access, if
+ * PMP allows the whole page and a store would not hit translated code.
+ */
+static void tlb_set_page(CPURISCVState *env, uint64_t vaddr, uint64_t page_pa,
+                         MMUAccessType access, unsigned priv, uint8_t *page)
+{
+    RISCVTLBEntry *e;
+    uint64_t tag = vaddr & TARGET_PAGE_MASK;
+    uintptr_t addend = (uintptr_t)page - tag;
+
+    if (!riscv_pmp_check(env, page_pa, TARGET_PAGE_SIZE, access, priv) ||
+        (access == MMU_DATA_STORE && tb_page_has_code(page_pa))) {
+        return;
+    }
+    e = tlb_entry(env, mmu_index(env, access), vaddr);
+    if (e->addend != addend) {
+        /* Another mapping lived here: drop its other permissions. */
+        e->tag_read = e->tag_write = e->tag_exec = RISCV_TLB_INVALID;
+        e->addend = addend;
+    }
+    if (access == MMU_DATA_LOAD) {
+        e->tag_read = tag;
+    } else if (access == MMU_DATA_STORE) {
+        e->tag_write = tag;
+    } else {
+        e->tag_exec = tag;
+    }
+}
+
+/*
  * Slow path: translate, check PMP, find the target in the address space.
  * Returns a host pointer for RAM, or NULL with *mr and *xlat set for MMIO;
  * false when an exception was raised.  Fills the TLB when the whole page
@@ -138,6 +168,7 @@ static bool resolve(CPURISCVState *env, uint64_t vaddr, unsigned size,
     unsigned priv = eff_priv(env, access);
     hwaddr plen = TARGET_PAGE_SIZE, off;
     MemoryRegion *region;
+    uint8_t *page;
 
     ex = riscv_translate(env, vaddr, access, &paddr, &prot, &page_size);
     qemu_log_mask(CPU_LOG_MMU, "riscv_cpu_tlb_fill ad %" PRIx64 " rw %d "
@@ -156,6 +187,14 @@ static bool resolve(CPURISCVState *env, uint64_t vaddr, unsigned size,
         return false;
     }
     *paddr_out = paddr;
+    /* Most accesses hit writable RAM: no map lookup for those. */
+    page = riscv_ram_ptr(env, paddr & TARGET_PAGE_MASK, TARGET_PAGE_SIZE);
+    if (page) {
+        *host = page + (paddr & ~TARGET_PAGE_MASK);
+        *mr = NULL;
+        tlb_set_page(env, vaddr, paddr & TARGET_PAGE_MASK, access, priv, page);
+        return true;
+    }
     /* Several devices may share a page: look up the exact address. */
     plen = TARGET_PAGE_SIZE - (paddr & ~TARGET_PAGE_MASK);
     region = address_space_translate(env->as, paddr, &off, &plen,
@@ -188,26 +227,10 @@ static bool resolve(CPURISCVState *env, uint64_t vaddr, unsigned size,
                                               access == MMU_DATA_STORE,
                                               MEMTXATTRS_UNSPECIFIED);
         if (page_region == region && page_len == TARGET_PAGE_SIZE &&
-            page_off + (paddr & ~TARGET_PAGE_MASK) == off &&
-            riscv_pmp_check(env, page_pa, TARGET_PAGE_SIZE, access, priv) &&
-            !(access == MMU_DATA_STORE && tb_page_has_code(page_pa))) {
-            uint8_t *page = (uint8_t *)memory_region_get_ram_ptr(region) +
-                            page_off;
-            RISCVTLBEntry *e = tlb_entry(env, mmu_index(env, access), vaddr);
-            uint64_t tag = vaddr & TARGET_PAGE_MASK;
-            uintptr_t addend = (uintptr_t)page - tag;
-            if (e->addend != addend) {
-                /* Another mapping lived here: drop its other permissions. */
-                e->tag_read = e->tag_write = e->tag_exec = RISCV_TLB_INVALID;
-                e->addend = addend;
-            }
-            if (access == MMU_DATA_LOAD) {
-                e->tag_read = tag;
-            } else if (access == MMU_DATA_STORE) {
-                e->tag_write = tag;
-            } else {
-                e->tag_exec = tag;
-            }
+            page_off + (paddr & ~TARGET_PAGE_MASK) == off) {
+            tlb_set_page(env, vaddr, page_pa, access, priv,
+                         (uint8_t *)memory_region_get_ram_ptr(region) +
+                         page_off);
         }
         return true;
     }

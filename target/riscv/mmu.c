@@ -60,6 +60,16 @@ static bool pmp_range(const CPURISCVState *env, unsigned i, uint64_t *lo,
     return false;
 }
 
+void riscv_pmp_update(CPURISCVState *env)
+{
+    env->pmp_on = 0;
+    for (unsigned i = 0; i < RISCV_PMP_ENTRIES; i++) {
+        if (pmp_range(env, i, &env->pmp_lo[i], &env->pmp_hi[i])) {
+            env->pmp_on |= 1u << i;
+        }
+    }
+}
+
 bool riscv_pmp_check(const CPURISCVState *env, uint64_t paddr, unsigned size,
                      MMUAccessType access, unsigned priv)
 {
@@ -67,16 +77,12 @@ bool riscv_pmp_check(const CPURISCVState *env, uint64_t paddr, unsigned size,
         [MMU_DATA_LOAD] = PMP_R, [MMU_DATA_STORE] = PMP_W,
         [MMU_INST_FETCH] = PMP_X,
     };
-    bool any_active = false;
 
-    for (unsigned i = 0; i < RISCV_PMP_ENTRIES; i++) {
-        uint64_t lo, hi;
+    for (uint32_t on = env->pmp_on; on; on &= on - 1) {
+        unsigned i = __builtin_ctz(on);
+        uint64_t lo = env->pmp_lo[i], hi = env->pmp_hi[i];
         uint8_t cfg = env->pmpcfg[i];
 
-        if (!pmp_range(env, i, &lo, &hi)) {
-            continue;
-        }
-        any_active = true;
         if (paddr + size <= lo || paddr >= hi) {
             continue;
         }
@@ -90,7 +96,32 @@ bool riscv_pmp_check(const CPURISCVState *env, uint64_t paddr, unsigned size,
         return (cfg & need[access]) != 0;
     }
     /* No match: M-mode may access everything, S/U only if no entry is on. */
-    return priv == PRV_M || !any_active;
+    return priv == PRV_M || !env->pmp_on;
+}
+
+uint8_t *riscv_ram_ptr(CPURISCVState *env, uint64_t paddr, uint64_t len)
+{
+    uint64_t gen = address_space_generation(env->as);
+
+    if (gen != env->ram_win_gen || paddr - env->ram_win_start >=
+        env->ram_win_size) {
+        hwaddr start;
+        uint64_t size;
+        uint8_t *host;
+
+        if (!address_space_ram_window(env->as, paddr, &start, &size, &host,
+                                      &gen)) {
+            return NULL;
+        }
+        env->ram_win_start = start;
+        env->ram_win_size = size;
+        env->ram_win_host = host;
+        env->ram_win_gen = gen;
+    }
+    if (paddr - env->ram_win_start + len > env->ram_win_size) {
+        return NULL;
+    }
+    return env->ram_win_host + (paddr - env->ram_win_start);
 }
 
 /* Privilege used for a data access: MPRV makes M-mode loads/stores act as MPP. */
@@ -149,6 +180,7 @@ int riscv_translate(CPURISCVState *env, uint64_t vaddr, MMUAccessType access,
         unsigned shift = 12 + 9 * level;
         uint64_t pte_addr = base + ((vaddr >> shift) & 511) * 8;
         uint64_t pte, ppn, want;
+        uint8_t *host_pte;
         MemTxResult res;
         int prot = 0;
 
@@ -156,10 +188,17 @@ int riscv_translate(CPURISCVState *env, uint64_t vaddr, MMUAccessType access,
             return fault_for(access, false);
         }
 retry:
-        pte = address_space_ldq_le(env->as, pte_addr, MEMTXATTRS_UNSPECIFIED,
-                                   &res);
-        if (res != MEMTX_OK) {
-            return fault_for(access, false);
+        host_pte = riscv_ram_ptr(env, pte_addr, 8);
+        if (host_pte) {
+            /* Tables are in RAM: read the entry without the map lookup. */
+            pte = GUINT64_FROM_LE(__atomic_load_n((uint64_t *)host_pte,
+                                              __ATOMIC_ACQUIRE));
+        } else {
+            pte = address_space_ldq_le(env->as, pte_addr,
+                                       MEMTXATTRS_UNSPECIFIED, &res);
+            if (res != MEMTX_OK) {
+                return fault_for(access, false);
+            }
         }
         if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) ||
             (pte >> 54)) {       /* reserved bits, PBMT and N are absent */

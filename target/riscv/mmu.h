@@ -25,5 +25,10 @@ int riscv_translate(CPURISCVState *env, uint64_t vaddr, MMUAccessType access,
 
 bool riscv_pmp_check(const CPURISCVState *env, uint64_t paddr, unsigned size,
                      MMUAccessType access, unsigned priv);
+/* Decode pmpcfg/pmpaddr again after either changed (or was loaded). */
+void riscv_pmp_update(CPURISCVState *env);
+
+/* Host pointer for [paddr, paddr + len) when it is writable RAM, else NULL. */
+uint8_t *riscv_ram_ptr(CPURISCVState *env, uint64_t paddr, uint64_t len);
 
 #endif
