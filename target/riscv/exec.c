@@ -1140,10 +1140,19 @@ RISCVExecExit riscv_cpu_exec(CPURISCVState *env, uint64_t budget)
     memory_trace_cpu_index = (int)env->mhartid;
     env->icount_limit = env->icount + budget;
     while (budget) {
-        int irq = riscv_pending_interrupt(env);
+        int irq;
         TranslationBlock *tb;
 
-        __atomic_store_n(&env->exit_request, 0, __ATOMIC_SEQ_CST);
+        /*
+         * Cleared before mip is read, and only when set: a locked store on
+         * every pass through here cost more than the block lookup.  A
+         * request that races with the clear waits at most for the end of
+         * this slice's budget, which chained code checks.
+         */
+        if (unlikely(__atomic_load_n(&env->exit_request, __ATOMIC_RELAXED))) {
+            __atomic_store_n(&env->exit_request, 0, __ATOMIC_RELAXED);
+        }
+        irq = riscv_pending_interrupt(env);
         if (unlikely(__atomic_load_n(&env->yield_request, __ATOMIC_SEQ_CST))) {
             __atomic_store_n(&env->yield_request, 0, __ATOMIC_SEQ_CST);
             return RISCV_EXIT_YIELD;
