@@ -458,8 +458,9 @@ Chardev *qemu_chr_new_from_opts(QemuOpts *opts, GMainContext *context,
     return chr;
 }
 
-QemuOpts *qemu_chr_parse_compat(const char *label, const char *filename,
-                                bool permit_mux_mon)
+/* With @unknown set when no legacy prefix matched @filename. */
+static QemuOpts *chr_parse_compat(const char *label, const char *filename,
+                                  bool permit_mux_mon, bool *unknown)
 {
     QemuOpts *opts;
     const char *p;
@@ -524,19 +525,38 @@ QemuOpts *qemu_chr_parse_compat(const char *label, const char *filename,
         }
         return opts;
     }
+    *unknown = true;
 fail:
     qemu_opts_del(opts);
     return NULL;
 }
 
+QemuOpts *qemu_chr_parse_compat(const char *label, const char *filename,
+                                bool permit_mux_mon)
+{
+    bool unknown = false;
+
+    return chr_parse_compat(label, filename, permit_mux_mon, &unknown);
+}
+
 static Chardev *chr_new_compat(const char *label, const char *filename,
                                bool permit_mux_mon, GMainContext *context)
 {
-    QemuOpts *opts = qemu_chr_parse_compat(label, filename, permit_mux_mon);
+    QemuOpts *opts;
     Error *err = NULL;
     Chardev *chr;
+    const char *id;
+    bool unknown = false;
 
+    /* As QEMU: "chardev:ID" names one that exists. */
+    if (strstart(filename, "chardev:", &id)) {
+        return qemu_chr_find(id);
+    }
+    opts = chr_parse_compat(label, filename, permit_mux_mon, &unknown);
     if (!opts) {
+        if (unknown) {
+            error_report("'%s' is not a valid char driver", filename);
+        }
         return NULL;
     }
     chr = qemu_chr_new_from_opts(opts, context, &err);

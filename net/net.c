@@ -272,13 +272,15 @@ bool net_client_init(Netdev *netdev, Error **errp)
 }
 
 /*
- * -netdev user,hostfwd=A,hostfwd=B: QEMU's option syntax repeats a key for
- * each element of a list of strings.  Those keys come out of @optarg as
- * lists of {"str": value}; the rest is left for keyval.
+ * -netdev user,hostfwd=A,hostfwd=B (and guestfwd=, dnssearch=): QEMU's
+ * option syntax repeats a key for each element of a list of strings.
+ * Those keys come out of @optarg as lists of {"str": value}; the rest is
+ * left for keyval.
  */
 static char *netdev_take_string_lists(const char *optarg, QDict *lists)
 {
-    static const char *const list_keys[] = { "hostfwd", "dnssearch" };
+    static const char *const list_keys[] = { "hostfwd", "guestfwd",
+                                             "dnssearch" };
     GString *rest = g_string_new(NULL);
     const char *p = optarg;
 

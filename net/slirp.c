@@ -1,15 +1,21 @@
 /*
  * The 'user' backend: the real libslirp as the guest's router, DHCP and
- * DNS server, with host port forwards (hostfwd).  Slirp's sockets join
- * the main loop through a GSource whose prepare step asks slirp which fds
- * to poll and whose dispatch hands it the results; its timers are
- * virtual-clock timers, so a stopped VM's TCP timers stand still too.
+ * DNS server, with host port forwards (hostfwd) and guest forwards
+ * (guestfwd: a guest connection to SERVER:PORT reaches a chardev or a
+ * command's stdin/stdout, through libslirp's guestfwd/exec API as QEMU
+ * uses it).  Slirp's sockets join the main loop through a GSource whose
+ * prepare step asks slirp which fds to poll and whose dispatch hands it
+ * the results; its timers are virtual-clock timers, so a stopped VM's
+ * TCP timers stand still too.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "vireo/osdep.h"
 #include <arpa/inet.h>
 #include <libslirp.h>
+#include "chardev/char.h"
+#include "chardev/char-fe.h"
+#include "vireo/cutils.h"
 #include "vireo/error.h"
 #include "vireo/error-report.h"
 #include "vireo/main-loop.h"
@@ -18,12 +24,21 @@
 #include "qobject/qdict.h"
 #include "net/net.h"
 
+/* A guestfwd to a chardev: the guest's connection to server:port. */
+typedef struct GuestFwd {
+    CharBackend hd;
+    struct in_addr server;      /* as slirp completed it */
+    int port;
+    Slirp *slirp;
+} GuestFwd;
+
 typedef struct SlirpState {
     NetClientState nc;
     Slirp *slirp;
     GSource *source;
     GPtrArray *pollfds;         /* GPollFD *, registered with source */
     struct in_addr guest_net;   /* for the default guest address of fwds */
+    GSList *fwd;                /* GuestFwd *: the chardev guestfwds */
 } SlirpState;
 
 typedef struct SlirpSource {
@@ -243,10 +258,21 @@ static ssize_t slirp_receive(NetClientState *nc, const uint8_t *buf,
     return size;
 }
 
+static void slirp_free_fwd(gpointer data)
+{
+    GuestFwd *fwd = data;
+
+    /* As QEMU: the chardev goes with the forward. */
+    qemu_chr_fe_deinit(&fwd->hd, true);
+    g_free(fwd);
+}
+
 static void net_slirp_cleanup(NetClientState *nc)
 {
     SlirpState *s = container_of(nc, SlirpState, nc);
 
+    g_slist_free_full(s->fwd, slirp_free_fwd);
+    s->fwd = NULL;
     if (s->source) {
         slirp_clear_polls((SlirpSource *)s->source);
         g_array_free(((SlirpSource *)s->source)->want, TRUE);
@@ -324,6 +350,113 @@ static bool slirp_hostfwd(SlirpState *s, const char *spec, Error **errp)
     return true;
 }
 
+/* The text up to @sep in *@pp, moving *@pp past it; false without @sep. */
+static bool take_until(const char **pp, char sep, char **out)
+{
+    const char *end = strchr(*pp, sep);
+
+    if (!end) {
+        return false;
+    }
+    *out = g_strndup(*pp, end - *pp);
+    *pp = end + 1;
+    return true;
+}
+
+static int guestfwd_can_read(void *opaque)
+{
+    GuestFwd *fwd = opaque;
+
+    return slirp_socket_can_recv(fwd->slirp, fwd->server, fwd->port);
+}
+
+static void guestfwd_read(void *opaque, const uint8_t *buf, int size)
+{
+    GuestFwd *fwd = opaque;
+
+    slirp_socket_recv(fwd->slirp, fwd->server, fwd->port, buf, size);
+}
+
+/* What the guest sends on the connection goes to the chardev. */
+static ssize_t guestfwd_write(const void *buf, size_t len, void *opaque)
+{
+    return qemu_chr_fe_write_all(opaque, buf, len);
+}
+
+/*
+ * "[tcp]:[server]:port-cmd:COMMAND" or "[tcp]:[server]:port-DEV", DEV a
+ * legacy chardev spec ("tcp:host:port", "unix:path", ...) or
+ * "chardev:ID"; QEMU's parsing and errors.  An empty server is slirp's
+ * default (the network's .4).
+ */
+static bool slirp_guestfwd(SlirpState *s, const char *spec, Error **errp)
+{
+    struct in_addr server = { 0 };
+    g_autofree char *proto = NULL, *addr = NULL, *portstr = NULL;
+    g_autofree char *label = NULL;
+    const char *p = spec;
+    GuestFwd *fwd;
+    Chardev *chr;
+    char *end;
+    long port;
+
+    if (!take_until(&p, ':', &proto) || (strcmp(proto, "tcp") && *proto) ||
+        !take_until(&p, ':', &addr) || (*addr && !inet_aton(addr, &server)) ||
+        !take_until(&p, '-', &portstr)) {
+        goto fail_syntax;
+    }
+    port = strtol(portstr, &end, 10);
+    if (*end || port < 1 || port > 65535) {
+        goto fail_syntax;
+    }
+    label = g_strdup_printf("guestfwd.tcp.%ld", port);
+
+    if (g_str_has_prefix(p, "cmd:")) {
+        /* libslirp runs it when the guest connects, on the socket. */
+        if (slirp_add_exec(s->slirp, p + 4, &server, port) < 0) {
+            error_setg(errp, "Conflicting/invalid host:port in guest "
+                       "forwarding rule '%s'", spec);
+            return false;
+        }
+        return true;
+    }
+    /* A legacy spec is created as "guestfwd.tcp.PORT"; "chardev:ID" found. */
+    chr = qemu_chr_new_mux_mon(label, p, NULL);
+    if (!chr) {
+        error_setg(errp, "Could not open guest forwarding device '%s'",
+                   label);
+        return false;
+    }
+    fwd = g_new0(GuestFwd, 1);
+    if (!qemu_chr_fe_init(&fwd->hd, chr, errp)) {
+        /* QEMU destroys even a named chardev here; keep that one. */
+        if (!g_str_has_prefix(p, "chardev:")) {
+            object_unparent(OBJECT(chr));
+        }
+        g_free(fwd);
+        return false;
+    }
+    if (slirp_add_guestfwd(s->slirp, guestfwd_write, &fwd->hd, &server,
+                           port) < 0) {
+        error_setg(errp, "Conflicting/invalid host:port in guest "
+                   "forwarding rule '%s'", spec);
+        qemu_chr_fe_deinit(&fwd->hd, true);
+        g_free(fwd);
+        return false;
+    }
+    fwd->server = server;
+    fwd->port = port;
+    fwd->slirp = s->slirp;
+    qemu_chr_fe_set_handlers(&fwd->hd, guestfwd_can_read, guestfwd_read,
+                             NULL, NULL, fwd, NULL, true);
+    s->fwd = g_slist_append(s->fwd, fwd);
+    return true;
+
+fail_syntax:
+    error_setg(errp, "Invalid guest forwarding rule '%s'", spec);
+    return false;
+}
+
 static bool parse_net(const char *net, struct in_addr *addr,
                       struct in_addr *mask, Error **errp)
 {
@@ -359,6 +492,24 @@ static bool parse_addr(const char *str, const char *what,
     if (!inet_aton(str, addr)) {
         error_setg(errp, "Failed to parse %s address '%s'", what, str);
         return false;
+    }
+    return true;
+}
+
+/* Each rule of @l through @add, the last one first. */
+static bool slirp_add_rules(SlirpState *s, StringList *l,
+                            bool (*add)(SlirpState *, const char *, Error **),
+                            Error **errp)
+{
+    g_autoptr(GPtrArray) rules = g_ptr_array_new();
+
+    for (; l; l = l->next) {
+        g_ptr_array_add(rules, l->value->str);
+    }
+    for (guint i = rules->len; i > 0; i--) {
+        if (!add(s, g_ptr_array_index(rules, i - 1), errp)) {
+            return false;
+        }
     }
     return true;
 }
@@ -443,11 +594,14 @@ bool net_init_slirp(const Netdev *netdev, const char *name,
     src->want = g_array_new(FALSE, TRUE, sizeof(GPollFD));
     s->source = &src->source;
     g_source_attach(s->source, NULL);
-    for (StringList *l = o->hostfwd; l; l = l->next) {
-        if (!slirp_hostfwd(s, l->value->str, errp)) {
-            qemu_del_net_client(&s->nc);
-            return false;
-        }
+    /*
+     * As QEMU, which stacks the rules up: guestfwds before hostfwds,
+     * each list from its last rule to its first.
+     */
+    if (!slirp_add_rules(s, o->guestfwd, slirp_guestfwd, errp) ||
+        !slirp_add_rules(s, o->hostfwd, slirp_hostfwd, errp)) {
+        qemu_del_net_client(&s->nc);
+        return false;
     }
     return true;
 }

@@ -1276,7 +1276,11 @@ int vireo_main(int argc, char **argv)
     }
 
     sandbox_apply_early();
-    /* Netdevs first: filter objects name them (QEMU creates those late). */
+    /* As QEMU, chardevs before netdevs: a guestfwd may name one. */
+    qemu_opts_foreach(qemu_find_opts("chardev"), chardev_init_func, NULL,
+                      &error_fatal);
+    /* Netdevs before objects: filter objects name them (QEMU creates
+     * those late). */
     create_net_clients();
     for (guint i = 0; i < cfg.objects->len; i++) {
         DeferredOption *d = g_ptr_array_index(cfg.objects, i);
@@ -1286,8 +1290,6 @@ int vireo_main(int argc, char **argv)
     }
     loc_set_none();
     create_block_devices();
-    qemu_opts_foreach(qemu_find_opts("chardev"), chardev_init_func, NULL,
-                      &error_fatal);
     create_serials();
     create_monitors();
     if (qemu_opts_foreach(qemu_find_opts("mon"), mon_init_func, NULL,
