@@ -260,6 +260,8 @@ bool net_client_init(Netdev *netdev, Error **errp)
         return net_init_hubport(netdev, netdev->id, NULL, errp);
     case NET_CLIENT_DRIVER_TAP:
         return net_init_tap(netdev, netdev->id, NULL, errp);
+    case NET_CLIENT_DRIVER_BRIDGE:
+        return net_init_bridge(netdev, netdev->id, NULL, errp);
     case NET_CLIENT_DRIVER_DGRAM:
         return net_init_dgram(netdev, netdev->id, NULL, errp);
     case NET_CLIENT_DRIVER_SOCKET:
@@ -520,6 +522,10 @@ bool net_init_net_cmdline(const char *optarg, char **device_opts,
     case NET_CLIENT_DRIVER_TAP:
         port = net_hub_add_port(0, NULL);
         ok = net_init_tap(netdev, id, port, errp);
+        break;
+    case NET_CLIENT_DRIVER_BRIDGE:
+        port = net_hub_add_port(0, NULL);
+        ok = net_init_bridge(netdev, id, port, errp);
         break;
     case NET_CLIENT_DRIVER_DGRAM:
         port = net_hub_add_port(0, NULL);

@@ -1,11 +1,13 @@
 /*
  * The 'tap' backend: a Linux tap interface, opened here (ifname=, with
- * the optional script/downscript QEMU runs) or handed over by a manager
- * (fd=/fds= as a number or a monitor fd name).  With vnet_hdr=on the
- * interface carries a virtio-net header before each frame; no offloads
- * are enabled, so that header is always the plain one.  The fd is
- * non-blocking: reading pauses while the NIC's queue is full and a frame
- * the kernel does not take now waits in the net core until it can.
+ * the optional script/downscript QEMU runs), handed over by a manager
+ * (fd=/fds= as a number or a monitor fd name) or by the bridge helper
+ * (tap,helper= and the 'bridge' backend, see tap-helper.c).  With
+ * vnet_hdr=on the interface carries a virtio-net header before each
+ * frame; no offloads are enabled, so that header is always the plain
+ * one.  The fd is non-blocking: reading pauses while the NIC's queue is
+ * full and a frame the kernel does not take now waits in the net core
+ * until it can.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -24,6 +26,7 @@
 
 #define DEFAULT_NETWORK_SCRIPT "/etc/qemu-ifup"
 #define DEFAULT_NETWORK_DOWN_SCRIPT "/etc/qemu-ifdown"
+#define DEFAULT_BRIDGE "br0"
 #define TAP_BUFSIZE (4096 + 65536 + 12)
 
 typedef struct TAPState {
@@ -186,6 +189,79 @@ static bool tap_fd_has_vnet_hdr(int fd)
     return ioctl(fd, TUNGETIFF, &ifr) == 0 && (ifr.ifr_flags & IFF_VNET_HDR);
 }
 
+/* The client on @fd (which it owns from now on), reading already. */
+static TAPState *tap_new_client(const char *model, const char *name,
+                                NetClientState *peer, int fd, bool vnet)
+{
+    TAPState *s;
+
+    if (vnet) {
+        int len = 12;           /* the header with num_buffers */
+
+        if (ioctl(fd, TUNSETVNETHDRSZ, &len) < 0) {
+            len = 10;
+        }
+        ioctl(fd, TUNSETOFFLOAD, 0);
+    }
+    g_unix_set_fd_nonblocking(fd, TRUE, NULL);
+
+    s = (TAPState *)qemu_new_net_client(&net_tap_info, peer, model, name);
+    s->nc.is_netdev = !peer;
+    s->fd = fd;
+    s->vnet_hdr_len = 0;
+    if (vnet) {
+        int len = 0;
+
+        s->vnet_hdr_len = ioctl(fd, TUNGETVNETHDRSZ, &len) == 0 ? len : 10;
+    }
+    tap_update_handlers(s);
+    return s;
+}
+
+/*
+ * A tap the bridge helper makes (-netdev bridge, -netdev tap,helper=):
+ * the helper asks for a virtio-net header (--use-vnet), and the client
+ * takes one when the kernel gave it.  Info, as QEMU's: "helper=H" for
+ * tap, "helper=H,br=B" for bridge (a helper not given printed "(null)").
+ */
+static bool tap_from_helper(const char *helper, const char *br,
+                            bool is_bridge, const char *name,
+                            NetClientState *peer, Error **errp)
+{
+    int fd = net_bridge_run_helper(helper, br ? br : DEFAULT_BRIDGE,
+                                   errp);
+    struct ifreq ifr = { 0 };
+    TAPState *s;
+
+    if (fd < 0) {
+        return false;
+    }
+    if (ioctl(fd, TUNGETIFF, &ifr) < 0) {
+        error_setg_errno(errp, errno, "Unable to query TUNGETIFF on FD %d",
+                         fd);
+        close(fd);
+        return false;
+    }
+    s = tap_new_client("bridge", name, peer, fd,
+                       ifr.ifr_flags & IFF_VNET_HDR);
+    if (is_bridge) {
+        qemu_set_info_str(&s->nc, "helper=%s,br=%s",
+                          helper ? helper : "(null)",
+                          br ? br : DEFAULT_BRIDGE);
+    } else {
+        qemu_set_info_str(&s->nc, "helper=%s", helper);
+    }
+    return true;
+}
+
+bool net_init_bridge(const Netdev *netdev, const char *name,
+                     NetClientState *peer, Error **errp)
+{
+    const NetdevBridgeOptions *o = &netdev->u.bridge;
+
+    return tap_from_helper(o->helper, o->br, true, name, peer, errp);
+}
+
 bool net_init_tap(const Netdev *netdev, const char *name,
                   NetClientState *peer, Error **errp)
 {
@@ -213,7 +289,7 @@ bool net_init_tap(const Netdev *netdev, const char *name,
         fdstr = o->fds;
     }
     if (fdstr) {
-        if (o->ifname || o->script || o->downscript) {
+        if (o->ifname || o->script || o->downscript || o->helper) {
             error_setg(errp, "ifname=, script=, downscript=, vnet_hdr=, "
                        "helper=, queues=, fds=, and vhostfds= are invalid "
                        "with fd=");
@@ -230,6 +306,13 @@ bool net_init_tap(const Netdev *netdev, const char *name,
             return false;
         }
         want_vnet = tap_fd_has_vnet_hdr(fd);
+    } else if (o->helper) {
+        if (o->ifname || o->script || o->downscript || o->has_vnet_hdr) {
+            error_setg(errp, "ifname=, script=, downscript=, vnet_hdr=, "
+                       "queues=, and vhostfds= are invalid with helper=");
+            return false;
+        }
+        return tap_from_helper(o->helper, o->br, false, name, peer, errp);
     } else {
         script = g_strdup(o->script ? o->script : DEFAULT_NETWORK_SCRIPT);
         downscript = g_strdup(o->downscript ? o->downscript
@@ -244,25 +327,7 @@ bool net_init_tap(const Netdev *netdev, const char *name,
             return false;
         }
     }
-    if (want_vnet) {
-        int len = 12;           /* the header with num_buffers */
-
-        if (ioctl(fd, TUNSETVNETHDRSZ, &len) < 0) {
-            len = 10;
-        }
-        ioctl(fd, TUNSETOFFLOAD, 0);
-    }
-    g_unix_set_fd_nonblocking(fd, TRUE, NULL);
-
-    s = (TAPState *)qemu_new_net_client(&net_tap_info, peer, "tap", name);
-    s->nc.is_netdev = !peer;
-    s->fd = fd;
-    s->vnet_hdr_len = 0;
-    if (want_vnet) {
-        int len = 0;
-
-        s->vnet_hdr_len = ioctl(fd, TUNGETVNETHDRSZ, &len) == 0 ? len : 10;
-    }
+    s = tap_new_client("tap", name, peer, fd, want_vnet);
     if (fdstr) {
         qemu_set_info_str(&s->nc, "fd=%d", fd);
     } else {
@@ -273,6 +338,5 @@ bool net_init_tap(const Netdev *netdev, const char *name,
             s->downscript = g_steal_pointer(&downscript);
         }
     }
-    tap_update_handlers(s);
     return true;
 }

@@ -7,7 +7,7 @@ build_pkgs="build-essential pkg-config meson ninja-build python3
   libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev zlib1g-dev libsdl2-dev
   libseccomp-dev"
 test_pkgs="python3-pytest socat tzdata gcc-riscv64-linux-gnu device-tree-compiler
-  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients"
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-common"
 guest_pkgs="gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross linux-source-6.1
   bc bison flex libssl-dev libelf-dev cpio xz-utils dpkg-dev"
 bench_pkgs="qemu-system-misc qemu-system-x86 qemu-utils"

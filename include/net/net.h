@@ -105,6 +105,11 @@ bool net_init_stream(const Netdev *netdev, const char *name,
                      NetClientState *peer, Error **errp);
 bool net_init_tap(const Netdev *netdev, const char *name,
                   NetClientState *peer, Error **errp);
+bool net_init_bridge(const Netdev *netdev, const char *name,
+                     NetClientState *peer, Error **errp);
+/* tap-helper.c: a tap fd on @bridge from @helper (NULL: the default). */
+int net_bridge_run_helper(const char *helper, const char *bridge,
+                          Error **errp);
 bool net_init_dgram(const Netdev *netdev, const char *name,
                     NetClientState *peer, Error **errp);
 bool net_init_socket(const Netdev *netdev, const char *name,
