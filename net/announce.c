@@ -1,6 +1,8 @@
 /*
  * announce-self: every NIC (or those named) broadcasts a RARP frame with
- * its MAC so switches relearn where it lives, once at once and then
+ * its MAC so switches relearn where it lives (and a virtio-net guest
+ * that negotiated GUEST_ANNOUNCE is asked to announce itself too), once
+ * at once and then
  * @rounds - 1 more times, @initial ms apart growing by @step up to @max.
  * A call with an @id already running replaces that announcement.
  *
@@ -54,7 +56,7 @@ static void announce_rarp(NetClientState *nc)
     f[21] = ARPOP_RREQUEST;
     memcpy(f + 22, nc->macaddr, 6);             /* sender MAC */
     memcpy(f + 32, nc->macaddr, 6);             /* target MAC */
-    qemu_send_packet(nc, f, sizeof(f));
+    qemu_send_packet_raw(nc, f, sizeof(f));
 }
 
 static void announce_round(void *opaque)
@@ -66,8 +68,12 @@ static void announce_round(void *opaque)
 
     QEMU_FOREACH_NET_CLIENT(nc) {
         if (nc->info->type == NET_CLIENT_DRIVER_NIC &&
-            announce_wanted(p, nc)) {
+            nc->queue_index == 0 && announce_wanted(p, nc)) {
             announce_rarp(nc);
+            /* A NIC that can also have its guest announce itself does. */
+            if (nc->info->announce) {
+                nc->info->announce(nc);
+            }
         }
     }
     if (++t->sent >= p->rounds) {

@@ -14,8 +14,8 @@
 
 static void print_net_client(Monitor *mon, NetClientState *nc)
 {
-    monitor_printf(mon, "%s: index=0,type=%s,%s\n", nc->name,
-                   NetClientDriver_str(nc->info->type),
+    monitor_printf(mon, "%s: index=%d,type=%s,%s\n", nc->name,
+                   nc->queue_index, NetClientDriver_str(nc->info->type),
                    nc->info_str ? nc->info_str : "");
 }
 

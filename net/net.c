@@ -12,6 +12,7 @@
 #include "qobject/qstring.h"
 #include "qapi/qapi-commands-net.h"
 #include "qapi/qapi-visit-net.h"
+#include "vireo/main-loop.h"
 #include "net/net.h"
 #include "qom/object.h"
 
@@ -52,6 +53,11 @@ NetClientState *qemu_new_net_client(NetClientInfo *info,
     return nc;
 }
 
+static void net_rsc_drop(void *opaque, const VirtioNetHdr *hdr,
+                         const uint8_t *frame, size_t len)
+{
+}
+
 static void net_queue_purge(NetClientState *nc)
 {
     GBytes *frame;
@@ -62,12 +68,28 @@ static void net_queue_purge(NetClientState *nc)
     nc->queued_bytes = 0;
 }
 
+void qemu_purge_queued_packets(NetClientState *nc)
+{
+    net_queue_purge(nc);
+    if (nc->rsc && net_offload_rsc_pending(nc->rsc)) {
+        /* Nothing kept for it either. */
+        net_offload_rsc_flush(nc->rsc, net_rsc_drop, NULL);
+    }
+    if (nc->sender_blocked) {
+        qemu_flush_queued_packets(nc);      /* lets the sender go on */
+    }
+}
+
 void qemu_del_net_client(NetClientState *nc)
 {
     if (nc->peer) {
         nc->peer->peer = NULL;
     }
     net_queue_purge(nc);
+    if (nc->rsc) {
+        qemu_bh_delete(nc->rsc_bh);
+        net_offload_rsc_free(nc->rsc);
+    }
     netfilter_dump_detach_all(nc);
     QTAILQ_REMOVE(&net_clients, nc, next);
     if (nc->info->cleanup) {
@@ -123,18 +145,19 @@ void qemu_set_info_str(NetClientState *nc, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Hands @frame to @to and counts it on both ends. */
+/* Hands @buf to @to and counts it on both ends. */
 static ssize_t net_deliver(NetClientState *sender, NetClientState *to,
                            const uint8_t *buf, size_t size)
 {
     ssize_t r = to->info->receive(to, buf, size);
+    size_t frame = size - (to->vnet_hdr ? VIRTIO_NET_HDR_LEN : 0);
 
     if (r > 0) {
         to->rx_packets++;
-        to->rx_bytes += size;
+        to->rx_bytes += frame;
         if (sender) {
             sender->tx_packets++;
-            sender->tx_bytes += size;
+            sender->tx_bytes += frame;
         }
     }
     return r;
@@ -171,22 +194,11 @@ static bool net_can_deliver(NetClientState *to)
     return !to->info->can_receive || to->info->can_receive(to);
 }
 
-ssize_t qemu_send_packet(NetClientState *sender, const uint8_t *buf,
-                         size_t size)
+/* @buf (in @to's format) to @to now, or into its queue. */
+static ssize_t net_queue_or_deliver(NetClientState *sender,
+                                    NetClientState *to, const uint8_t *buf,
+                                    size_t size)
 {
-    NetClientState *to = sender->peer;
-
-    /* A link that is down loses frames, as a cable pulled out would. */
-    if (!to || sender->link_down || to->link_down) {
-        return size;
-    }
-    /* Capture at the netdev, whichever way the frame goes. */
-    if (sender->dump_filters) {
-        netfilter_dump_frame(sender, buf, size);
-    }
-    if (to->dump_filters) {
-        netfilter_dump_frame(to, buf, size);
-    }
     /* Older frames go first; the receiver may have room again already
      * without having told us (notifications can be suppressed). */
     if (!g_queue_is_empty(&to->queue)) {
@@ -205,6 +217,222 @@ ssize_t qemu_send_packet(NetClientState *sender, const uint8_t *buf,
     g_queue_push_tail(&to->queue, g_bytes_new(buf, size));
     to->queued_bytes += size;
     return size;
+}
+
+/* One frame with @hdr (NULL: none) in the format @to takes. */
+static ssize_t net_send_frame(NetClientState *sender, NetClientState *to,
+                              const VirtioNetHdr *hdr, const uint8_t *frame,
+                              size_t len)
+{
+    static const VirtioNetHdr none;
+    uint8_t small[2048];
+    g_autofree uint8_t *big = NULL;
+    uint8_t *buf;
+
+    if (!to->vnet_hdr) {
+        return net_queue_or_deliver(sender, to, frame, len);
+    }
+    hdr = hdr ? hdr : &none;
+    if ((const uint8_t *)hdr + VIRTIO_NET_HDR_LEN == frame) {
+        /* Already in one piece, as a NIC or tap sent it. */
+        return net_queue_or_deliver(sender, to, (const uint8_t *)hdr,
+                                    len + VIRTIO_NET_HDR_LEN);
+    }
+    buf = len + VIRTIO_NET_HDR_LEN <= sizeof(small) ? small
+          : (big = g_malloc(len + VIRTIO_NET_HDR_LEN));
+    memcpy(buf, hdr, VIRTIO_NET_HDR_LEN);
+    memcpy(buf + VIRTIO_NET_HDR_LEN, frame, len);
+    return net_queue_or_deliver(sender, to, buf, len + VIRTIO_NET_HDR_LEN);
+}
+
+static void net_dump(NetClientState *sender, NetClientState *to,
+                     const uint8_t *frame, size_t len)
+{
+    /* Capture at the netdev, whichever way the frame goes. */
+    if (sender->dump_filters) {
+        netfilter_dump_frame(sender, frame, len);
+    }
+    if (to->dump_filters) {
+        netfilter_dump_frame(to, frame, len);
+    }
+}
+
+typedef struct NetSendCtx {
+    NetClientState *sender, *to;
+    ssize_t ret;
+} NetSendCtx;
+
+static void net_rsc_emit(void *opaque, const VirtioNetHdr *hdr,
+                         const uint8_t *frame, size_t len);
+
+static void net_rsc_flush(NetClientState *to)
+{
+    if (to->rsc && net_offload_rsc_pending(to->rsc)) {
+        NetSendCtx ctx = { to->peer, to, 0 };
+
+        net_offload_rsc_flush(to->rsc, net_rsc_emit, &ctx);
+    }
+}
+
+static void net_rsc_bh(void *opaque)
+{
+    net_rsc_flush(opaque);
+}
+
+/*
+ * An ordinary frame (a wire frame) for @to.  A receiver that takes
+ * headers learns when its checksum was checked here, and one that takes
+ * TCP super-packets gets consecutive segments joined.
+ */
+static ssize_t net_send_plain(NetClientState *sender, NetClientState *to,
+                              const uint8_t *frame, size_t len)
+{
+    VirtioNetHdr hdr = { 0 };
+
+    net_dump(sender, to, frame, len);
+    if (!to->vnet_hdr) {
+        return net_queue_or_deliver(sender, to, frame, len);
+    }
+    if (to->offloads.tso4 || to->offloads.tso6) {
+        NetSendCtx ctx = { sender, to, len };
+
+        if (!to->rsc) {
+            to->rsc = net_offload_rsc_new();
+            to->rsc_bh = qemu_bh_new(net_rsc_bh, to);
+        }
+        if (net_offload_rsc_add(to->rsc, &to->offloads, frame, len,
+                                net_rsc_emit, &ctx)) {
+            /* Joined with what follows in this burst, if anything. */
+            qemu_bh_schedule(to->rsc_bh);
+            return to->sender_blocked ? 0 : len;
+        }
+    } else {
+        net_rsc_flush(to);
+    }
+    if (to->offloads.csum && net_offload_csum_ok(frame, len)) {
+        hdr.flags = VIRTIO_NET_HDR_F_DATA_VALID;
+    }
+    return net_send_frame(sender, to, &hdr, frame, len);
+}
+
+static void net_resolve_emit(void *opaque, const uint8_t *frame, size_t len)
+{
+    NetSendCtx *ctx = opaque;
+
+    if (net_send_plain(ctx->sender, ctx->to, frame, len) == 0) {
+        ctx->ret = 0;
+    }
+}
+
+/* A frame with @hdr (NULL: none) from @sender to its peer. */
+static ssize_t net_send(NetClientState *sender, const VirtioNetHdr *hdr,
+                        const uint8_t *frame, size_t len)
+{
+    NetClientState *to = sender->peer;
+    NetSendCtx ctx = { sender, to, len };
+
+    /* A link that is down loses frames, as a cable pulled out would. */
+    if (!to || sender->link_down || to->link_down) {
+        return len;
+    }
+    if (!hdr || net_offload_hdr_plain(hdr)) {
+        if (hdr && to->vnet_hdr && to->offloads.csum) {
+            /* A tap's word that the checksum was checked. */
+            net_dump(sender, to, frame, len);
+            net_rsc_flush(to);
+            return net_send_frame(sender, to, hdr, frame, len);
+        }
+        return net_send_plain(sender, to, frame, len);
+    }
+    if (to->vnet_hdr && net_offload_accepts(&to->offloads, hdr)) {
+        /* Both ends speak virtio-net headers: as it is, as QEMU. */
+        net_dump(sender, to, frame, len);
+        net_rsc_flush(to);
+        return net_send_frame(sender, to, hdr, frame, len);
+    }
+    /* The receiver cannot take it: do here what a NIC would do. */
+    if (net_offload_resolve(hdr, frame, len, net_resolve_emit, &ctx) < 0) {
+        return len;             /* malformed: dropped, as a NIC would */
+    }
+    return ctx.ret;
+}
+
+static void net_rsc_emit_plain(void *opaque, const uint8_t *frame,
+                               size_t len)
+{
+    NetSendCtx *ctx = opaque;
+    VirtioNetHdr hdr = { 0 };
+
+    if (ctx->to->offloads.csum && net_offload_csum_ok(frame, len)) {
+        hdr.flags = VIRTIO_NET_HDR_F_DATA_VALID;
+    }
+    net_send_frame(ctx->sender, ctx->to, &hdr, frame, len);
+}
+
+static void net_rsc_emit(void *opaque, const VirtioNetHdr *hdr,
+                         const uint8_t *frame, size_t len)
+{
+    NetSendCtx *ctx = opaque;
+    NetClientState *to = ctx->to;
+
+    if (!to->peer || to->link_down || to->peer->link_down) {
+        return;
+    }
+    if (net_offload_accepts(&to->offloads, hdr)) {
+        net_send_frame(to->peer, to, hdr, frame, len);
+    } else {
+        /* The receiver turned its offloads off meanwhile: cut it again. */
+        NetSendCtx inner = { to->peer, to, len };
+        g_autofree uint8_t *copy = g_memdup2(frame, len);
+
+        net_offload_resolve(hdr, copy, len, net_rsc_emit_plain, &inner);
+    }
+}
+
+ssize_t qemu_send_packet(NetClientState *sender, const uint8_t *buf,
+                         size_t size)
+{
+    if (sender->vnet_hdr) {
+        if (size < VIRTIO_NET_HDR_LEN) {
+            return size;
+        }
+        return net_send(sender, (const VirtioNetHdr *)buf,
+                        buf + VIRTIO_NET_HDR_LEN, size - VIRTIO_NET_HDR_LEN);
+    }
+    return net_send(sender, NULL, buf, size);
+}
+
+ssize_t qemu_send_packet_raw(NetClientState *sender, const uint8_t *buf,
+                             size_t size)
+{
+    return net_send(sender, NULL, buf, size);
+}
+
+void qemu_set_offload(NetClientState *nc, const NetOffloads *o)
+{
+    nc->offloads = *o;
+    if (!o->tso4 && !o->tso6) {
+        net_rsc_flush(nc);
+    }
+    if (nc->peer && nc->peer->vnet_hdr && nc->peer->info->set_offload) {
+        nc->peer->info->set_offload(nc->peer, o);
+    }
+}
+
+int qemu_find_netdev_queues(const char *id, NetClientState **ncs, int max)
+{
+    NetClientState *nc;
+    int n = 0;
+
+    QTAILQ_FOREACH(nc, &net_clients, next) {
+        if (nc->is_netdev && !strcmp(nc->name, id)) {
+            if (nc->queue_index < max) {
+                ncs[nc->queue_index] = nc;
+            }
+            n++;
+        }
+    }
+    return n;
 }
 
 void qemu_flush_queued_packets(NetClientState *nc)
@@ -568,7 +796,10 @@ void qmp_netdev_del(const char *id, Error **errp)
                    nc->peer->name);
         return;
     }
-    qemu_del_net_client(nc);
+    /* Every queue of it. */
+    while ((nc = qemu_find_netdev(id))) {
+        qemu_del_net_client(nc);
+    }
 }
 
 void qmp_set_link(const char *name, bool up, Error **errp)
@@ -580,11 +811,17 @@ void qmp_set_link(const char *name, bool up, Error **errp)
                   "Device '%s' not found", name);
         return;
     }
-    /* Both ends see the link change, as QEMU does for a NIC's peer. */
-    for (NetClientState *c = nc; c; c = c == nc ? nc->peer : NULL) {
-        c->link_down = !up;
-        if (c->info->link_status_changed) {
-            c->info->link_status_changed(c);
+    /* Both ends see the link change, as QEMU does for a NIC's peer,
+     * every queue of them; the first queue tells the device. */
+    QTAILQ_FOREACH(nc, &net_clients, next) {
+        if (strcmp(nc->name, name)) {
+            continue;
+        }
+        for (NetClientState *c = nc; c; c = c == nc ? nc->peer : NULL) {
+            c->link_down = !up;
+            if (c->queue_index == 0 && c->info->link_status_changed) {
+                c->info->link_status_changed(c);
+            }
         }
     }
 }

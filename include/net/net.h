@@ -13,6 +13,7 @@
 #include "vireo/osdep.h"
 #include "vireo/queue.h"
 #include "qapi/qapi-types-net.h"
+#include "net/offload.h"
 
 typedef struct NetClientState NetClientState;
 typedef struct Monitor Monitor;
@@ -30,6 +31,12 @@ typedef struct NetClientInfo {
     /* NICs with a receive filter: its state (and rearm the event). */
     RxFilterInfo *(*query_rx_filter)(NetClientState *nc);
     void (*cleanup)(NetClientState *nc);
+    /* A vnet_hdr backend: configure what it may hand its peer. */
+    void (*set_offload)(NetClientState *nc, const NetOffloads *o);
+    /* A queue of a multiqueue backend: let traffic use it or not. */
+    int (*set_queue_enabled)(NetClientState *nc, bool enabled);
+    /* A NIC's own announcement (besides the RARP), as QEMU's. */
+    void (*announce)(NetClientState *nc);
 } NetClientInfo;
 
 struct NetClientState {
@@ -41,6 +48,16 @@ struct NetClientState {
     uint8_t macaddr[6];         /* a NIC's, for announce-self */
     bool link_down;
     bool is_netdev;             /* created by -netdev/netdev_add */
+    int queue_index;            /* of a multiqueue NIC or backend */
+    /*
+     * Frames this client sends and receives begin with a VirtioNetHdr;
+     * @offloads says what it takes in the headers it receives.  Between
+     * such a client and one without, the core does the work (offload.c).
+     */
+    bool vnet_hdr;
+    NetOffloads offloads;
+    struct NetRsc *rsc;         /* receive coalescing towards this client */
+    struct QEMUBH *rsc_bh;
     GQueue queue;               /* frames waiting for this client */
     size_t queued_bytes;
     bool sender_blocked;        /* our peer was told to stop */
@@ -59,11 +76,25 @@ NetClientState *qemu_find_netdev(const char *id);
 NetClientState *qemu_find_net_client(const char *name);
 
 /* Send @buf to @sender's peer; returns @size when delivered or queued,
- * 0 when queued and the sender should wait for send_resumed. */
+ * 0 when queued and the sender should wait for send_resumed.  @buf
+ * begins with a VirtioNetHdr when @sender->vnet_hdr. */
 ssize_t qemu_send_packet(NetClientState *sender, const uint8_t *buf,
                          size_t size);
+/* The same for a frame without header, whatever the sender. */
+ssize_t qemu_send_packet_raw(NetClientState *sender, const uint8_t *buf,
+                             size_t size);
+/* @nc takes @o in the headers it receives (a NIC: what its driver
+ * negotiated); a vnet_hdr peer is told so it produces only those. */
+void qemu_set_offload(NetClientState *nc, const NetOffloads *o);
+/*
+ * The queues of netdev @id in queue order, at most @max; returns how many
+ * there are (0: no such netdev).
+ */
+int qemu_find_netdev_queues(const char *id, NetClientState **ncs, int max);
 /* @nc can receive again: deliver what waits for it. */
 void qemu_flush_queued_packets(NetClientState *nc);
+/* Drop what waits for @nc (a NIC being reset). */
+void qemu_purge_queued_packets(NetClientState *nc);
 
 /* -netdev and netdev_add; -nic. */
 bool net_client_init(Netdev *netdev, Error **errp);
