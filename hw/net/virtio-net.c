@@ -123,6 +123,7 @@ struct VirtIONet {
     uint16_t curr_queue_pairs;
     uint64_t curr_guest_offloads;
     uint8_t *tx_buf;            /* one frame being sent, header first */
+    VMChangeStateEntry *vmstate_change;
     uint8_t mac[6];
     bool mac_set;
     uint16_t status;
@@ -206,9 +207,10 @@ static bool virtio_net_can_receive(NetClientState *nc)
     VirtIONet *n = q->n;
     VirtIODevice *vdev = VIRTIO_DEVICE(n);
 
+    /* Nothing goes into a stopped guest's memory (it may be saved). */
     return (vdev->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
            nc->queue_index < n->curr_queue_pairs && q->rx_vq->ready &&
-           !virtqueue_empty(q->rx_vq);
+           runstate_is_running() && !virtqueue_empty(q->rx_vq);
 }
 
 static size_t copy_to_elem(VirtQueueElement *elem, size_t skip,
@@ -660,6 +662,21 @@ static void virtio_net_set_status(VirtIODevice *vdev, uint8_t status)
     }
 }
 
+/* Back to running: what the guest queued or was sent meanwhile goes. */
+static void virtio_net_vm_state_change(void *opaque, bool running,
+                                       RunState state)
+{
+    VirtIONet *n = opaque;
+
+    if (!running) {
+        return;
+    }
+    for (int i = 0; i < n->max_queue_pairs; i++) {
+        virtio_net_handle_tx(n->nic[i]);
+        qemu_flush_queued_packets(&n->nic[i]->nc);
+    }
+}
+
 static void virtio_net_set_features(VirtIODevice *vdev, uint64_t features)
 {
     VirtIONet *n = VIRTIO_NET(vdev);
@@ -794,6 +811,31 @@ static void virtio_net_get_config(VirtIODevice *vdev, uint8_t *config)
     memcpy(config, &c, vdev->config_len);
 }
 
+#define BIT(b) (1ULL << VIRTIO_NET_F_##b)
+
+/* Features and what they require (any one of), in an order where the
+ * requirement is settled first. */
+static const struct {
+    unsigned bit;
+    uint64_t needs;
+} feature_deps[] = {
+    { VIRTIO_NET_F_HOST_TSO4, BIT(CSUM) },
+    { VIRTIO_NET_F_HOST_TSO6, BIT(CSUM) },
+    { VIRTIO_NET_F_HOST_UFO, BIT(CSUM) },
+    { VIRTIO_NET_F_HOST_ECN, BIT(HOST_TSO4) | BIT(HOST_TSO6) },
+    { VIRTIO_NET_F_GUEST_TSO4, BIT(GUEST_CSUM) },
+    { VIRTIO_NET_F_GUEST_TSO6, BIT(GUEST_CSUM) },
+    { VIRTIO_NET_F_GUEST_UFO, BIT(GUEST_CSUM) },
+    { VIRTIO_NET_F_GUEST_ECN, BIT(GUEST_TSO4) | BIT(GUEST_TSO6) },
+    { VIRTIO_NET_F_CTRL_RX, BIT(CTRL_VQ) },
+    { VIRTIO_NET_F_CTRL_VLAN, BIT(CTRL_VQ) },
+    { VIRTIO_NET_F_GUEST_ANNOUNCE, BIT(CTRL_VQ) },
+    { VIRTIO_NET_F_MQ, BIT(CTRL_VQ) },
+    { VIRTIO_NET_F_CTRL_MAC_ADDR, BIT(CTRL_VQ) },
+    { VIRTIO_NET_F_CTRL_GUEST_OFFLOADS, BIT(CTRL_VQ) },
+    { VIRTIO_NET_F_CTRL_RX_EXTRA, BIT(CTRL_RX) },
+};
+
 /*
  * The features offered: the properties, less what the backend cannot
  * back.  Without a vnet_hdr backend the core does checksums, TSO and UFO
@@ -814,6 +856,13 @@ static uint64_t virtio_net_host_features(VirtIONet *n, NetClientState *peer)
     }
     if (peer && peer->vnet_hdr && !peer->offloads.ufo) {
         f &= ~(1ULL << VIRTIO_NET_F_HOST_UFO);
+    }
+    /* Nothing whose prerequisite is off (virtio 1.x 5.1.3.1). */
+    for (size_t i = 0; i < G_N_ELEMENTS(feature_deps); i++) {
+        if ((f & 1ULL << feature_deps[i].bit) &&
+            !(f & feature_deps[i].needs)) {
+            f &= ~(1ULL << feature_deps[i].bit);
+        }
     }
     return f;
 }
@@ -885,6 +934,8 @@ static void virtio_net_realize(DeviceState *dev, Error **errp)
                           n->mac[5]);
         n->nic[i] = q;
     }
+    n->vmstate_change = qemu_add_vm_change_state_handler(
+        virtio_net_vm_state_change, n);
     virtio_net_reset(vdev);
     n->status = VIRTIO_NET_S_LINK_UP;
 }
@@ -893,6 +944,7 @@ static void virtio_net_unrealize(DeviceState *dev)
 {
     VirtIONet *n = VIRTIO_NET(dev);
 
+    qemu_del_vm_change_state_handler(n->vmstate_change);
     for (int i = 0; i < n->max_queue_pairs; i++) {
         qemu_bh_delete(n->nic[i]->tx_bh);
         qemu_del_net_client(&n->nic[i]->nc);
