@@ -27,6 +27,12 @@ static QSIMPLEQ_HEAD(, ThreadPoolJob) pending =
     QSIMPLEQ_HEAD_INITIALIZER(pending);
 static QSIMPLEQ_HEAD(, ThreadPoolJob) done = QSIMPLEQ_HEAD_INITIALIZER(done);
 static int nb_workers, idle_workers, min_workers, max_workers = 64;
+/*
+ * Idle workers signalled but not yet awake.  A burst of submissions wakes
+ * only as many workers as are idle, not one per job: a woken worker takes
+ * jobs until none are left, and each extra wake-up is a context switch.
+ */
+static int wakeups_pending;
 static QEMUBH *done_bh;
 
 static gpointer worker_thread(gpointer unused)
@@ -42,6 +48,9 @@ static gpointer worker_thread(gpointer unused)
             idle_workers++;
             timed_out = !g_cond_wait_until(&job_cond, &lock, deadline);
             idle_workers--;
+            if (wakeups_pending > 0) {
+                wakeups_pending--;
+            }
             if (QSIMPLEQ_EMPTY(&pending) &&
                 (nb_workers > max_workers ||
                  (timed_out && nb_workers > min_workers))) {
@@ -61,22 +70,24 @@ static gpointer worker_thread(gpointer unused)
     return NULL;
 }
 
+/* Completions run in the main loop, all that are there in one go. */
 static void done_bh_cb(void *opaque)
 {
     for (;;) {
-        ThreadPoolJob *job;
+        ThreadPoolJob *job, *next;
 
         g_mutex_lock(&lock);
         job = QSIMPLEQ_FIRST(&done);
-        if (job) {
-            QSIMPLEQ_REMOVE_HEAD(&done, next);
-        }
+        QSIMPLEQ_INIT(&done);
         g_mutex_unlock(&lock);
         if (!job) {
             break;
         }
-        job->cb(job->opaque, job->ret);
-        g_free(job);
+        for (; job; job = next) {
+            next = QSIMPLEQ_NEXT(job, next);
+            job->cb(job->opaque, job->ret);
+            g_free(job);
+        }
     }
 }
 
@@ -100,9 +111,10 @@ void thread_pool_submit_aio(ThreadPoolFunc *func, void *arg,
         done_bh = qemu_bh_new_full(done_bh_cb, NULL, "thread-pool");
     }
     QSIMPLEQ_INSERT_TAIL(&pending, job, next);
-    if (idle_workers > 0) {
+    if (idle_workers > wakeups_pending) {
+        wakeups_pending++;
         g_cond_signal(&job_cond);
-    } else if (nb_workers < max_workers) {
+    } else if (idle_workers == 0 && nb_workers < max_workers) {
         spawn_worker_locked();
     }
     g_mutex_unlock(&lock);
