@@ -778,14 +778,11 @@ BlockDeviceInfoList *qmp_query_named_block_nodes(bool has_flat, bool flat,
 {
     BlockDeviceInfoList *head = NULL, **tail = &head;
 
+    /* Every node, auto-named (#blockN) ones too, as QEMU lists them. */
     for (BlockDriverState *bs = bdrv_next_node(NULL); bs;
          bs = bdrv_next_node(bs)) {
-        BlockDeviceInfo *info;
+        BlockDeviceInfo *info = node_info(bs, flat, errp);
 
-        if (bs->auto_named) {
-            continue;
-        }
-        info = node_info(bs, flat, errp);
         if (!info) {
             qapi_free_BlockDeviceInfoList(head);
             return NULL;

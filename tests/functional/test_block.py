@@ -43,6 +43,12 @@ def test_ext2_survives_reboot(guest, tmp_path):
     # if=virtio is QEMU's "virtio-blk" alias: virtio-blk-pci on riscv virt.
     assert d0["qdev"].startswith("/machine/peripheral-anon/")
     assert d0["qdev"].endswith("/virtio-backend")
+    # -drive's nodes have automatic names, and QEMU lists them too.
+    auto = {n["node-name"]: n["drv"]
+            for n in g.mon.cmd("query-named-block-nodes")}
+    assert sorted(auto.values()) == ["file", "raw"], auto
+    assert all(re.fullmatch(r"#block\d+", name) for name in auto), auto
+    assert d0["inserted"]["node-name"] in auto
 
 
 def test_blockdev_nodes_resize_and_del(guest, tmp_path):
