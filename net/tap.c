@@ -297,6 +297,16 @@ static void tap_del_queues(const char *name)
     }
 }
 
+/* Remove the queues a failed set-up made (under a hub, only one). */
+static void tap_undo_queues(const char *name, NetClientState *peer)
+{
+    if (!peer) {
+        tap_del_queues(name);
+    } else if (peer->peer) {
+        qemu_del_net_client(peer->peer);
+    }
+}
+
 static TAPState *tap_queue(const char *name, NetClientState *peer,
                            int index)
 {
@@ -338,14 +348,7 @@ static bool tap_from_fds(const NetdevTapOptions *o, const char *name,
     }
     return true;
 fail:
-    if (peer) {
-        /* Only the one queue a hub can have. */
-        if (peer->peer) {
-            qemu_del_net_client(peer->peer);
-        }
-    } else {
-        tap_del_queues(name);
-    }
+    tap_undo_queues(name, peer);
     return false;
 }
 
@@ -475,12 +478,6 @@ bool net_init_tap(const Netdev *netdev, const char *name,
     }
     return true;
 fail:
-    if (peer) {
-        if (peer->peer) {
-            qemu_del_net_client(peer->peer);
-        }
-    } else {
-        tap_del_queues(name);
-    }
+    tap_undo_queues(name, peer);
     return false;
 }
