@@ -26,6 +26,29 @@ def serve(directory):
     return srv
 
 
+def test_user_net_tftp_and_bootfile(guest, tmp_path):
+    """slirp's TFTP server serves tftp=DIR; DHCP names bootfile=."""
+    tftp = tmp_path / "tftp"
+    tftp.mkdir()
+    payload = os.urandom(200 << 10)
+    (tftp / "kernel.bin").write_bytes(payload)
+    g = guest(args=["-netdev", "user,id=n0,tftp=%s,bootfile=kernel.bin"
+                    % tftp, "-device", "virtio-net-device,netdev=n0"])
+    g.console.expect(READY)
+    g.console.run("printf '#!/bin/sh\\necho boot=$boot_file\\n' "
+                  "> /tmp/dhcp.sh; chmod +x /tmp/dhcp.sh")
+    out = g.console.run("ip link set eth0 up; udhcpc -i eth0 -q -n -s "
+                        "/tmp/dhcp.sh 2>&1", timeout=60)
+    assert "boot=kernel.bin" in out
+    g.console.run(GUEST_NET)
+    out = g.console.run("tftp -g -r kernel.bin -l /tmp/k 10.0.2.2 && "
+                        "md5sum /tmp/k", timeout=120)
+    assert hashlib.md5(payload).hexdigest() in out
+    out = g.console.run("tftp -g -r missing.bin -l /tmp/m 10.0.2.2; "
+                        "echo rc=$?")
+    assert "rc=1" in out
+
+
 def test_user_net_dhcp_http_and_hostfwd(guest, tmp_path):
     payload = os.urandom(4 << 20)
     (tmp_path / "blob").write_bytes(payload)
