@@ -1118,13 +1118,7 @@ static int blkdebug_block_status(BlockDriverState *bs, int64_t offset,
         return ret;
     }
     /* A filter: the allocation is the image's, as in QEMU. */
-    return bdrv_block_status(bs->file->bs, offset, bytes, pnum, map, file);
-}
-
-static int blkdebug_truncate(BlockDriverState *bs, int64_t offset,
-                             bool exact, PreallocMode prealloc, Error **errp)
-{
-    return bdrv_truncate(bs->file->bs, offset, exact, prealloc, errp);
+    return bdrv_filter_block_status(bs, offset, bytes, pnum, map, file);
 }
 
 static BlockDriver bdrv_blkdebug = {
@@ -1143,7 +1137,7 @@ static BlockDriver bdrv_blkdebug = {
     .pwrite_zeroes = blkdebug_pwrite_zeroes,
     .block_status = blkdebug_block_status,
     .getlength = blkdebug_getlength,
-    .truncate = blkdebug_truncate,
+    .truncate = bdrv_filter_truncate,
     .debug_event = blkdebug_debug_event,
     .debug_breakpoint = blkdebug_debug_breakpoint,
     .debug_remove_breakpoint = blkdebug_debug_remove_breakpoint,

@@ -213,6 +213,19 @@ BlockDriverState *bdrv_next_node(BlockDriverState *bs)
     return bs ? QTAILQ_NEXT(bs, node_list) : QTAILQ_FIRST(&all_nodes);
 }
 
+int bdrv_filter_block_status(BlockDriverState *bs, int64_t offset,
+                             int64_t bytes, int64_t *pnum, int64_t *map,
+                             BlockDriverState **file)
+{
+    return bdrv_block_status(bs->file->bs, offset, bytes, pnum, map, file);
+}
+
+int bdrv_filter_truncate(BlockDriverState *bs, int64_t offset, bool exact,
+                         PreallocMode prealloc, Error **errp)
+{
+    return bdrv_truncate(bs->file->bs, offset, exact, prealloc, errp);
+}
+
 const char *bdrv_get_format_name(BlockDriverState *bs)
 {
     return bs->drv->format_name;

@@ -137,19 +137,6 @@ static int cor_pdiscard(BlockDriverState *bs, int64_t offset, int64_t bytes)
     return bdrv_pdiscard(bs->file->bs, offset, bytes);
 }
 
-static int cor_block_status(BlockDriverState *bs, int64_t offset,
-                            int64_t bytes, int64_t *pnum, int64_t *map,
-                            BlockDriverState **file)
-{
-    return bdrv_block_status(bs->file->bs, offset, bytes, pnum, map, file);
-}
-
-static int cor_truncate(BlockDriverState *bs, int64_t offset, bool exact,
-                        PreallocMode prealloc, Error **errp)
-{
-    return bdrv_truncate(bs->file->bs, offset, exact, prealloc, errp);
-}
-
 static BlockDriver bdrv_copy_on_read = {
     .format_name = "copy-on-read",
     .instance_size = sizeof(BDRVCopyOnReadState),
@@ -161,9 +148,9 @@ static BlockDriver bdrv_copy_on_read = {
     .pwritev = cor_pwritev,
     .pwrite_zeroes = cor_pwrite_zeroes,
     .pdiscard = cor_pdiscard,
-    .block_status = cor_block_status,
+    .block_status = bdrv_filter_block_status,
     .getlength = cor_getlength,
-    .truncate = cor_truncate,
+    .truncate = bdrv_filter_truncate,
 };
 
 static void __attribute__((constructor)) copy_on_read_register(void)

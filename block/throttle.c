@@ -103,22 +103,6 @@ static int throttle_pdiscard(BlockDriverState *bs, int64_t offset,
     return bdrv_pdiscard(bs->file->bs, offset, bytes);
 }
 
-/* A filter: the data is the child's, at the same offsets. */
-static int throttle_block_status(BlockDriverState *bs, int64_t offset,
-                                 int64_t bytes, int64_t *pnum, int64_t *map,
-                                 BlockDriverState **file)
-{
-    /* A filter: the allocation is the child's (block_status_above goes
-     * on below it). */
-    return bdrv_block_status(bs->file->bs, offset, bytes, pnum, map, file);
-}
-
-static int throttle_truncate(BlockDriverState *bs, int64_t offset, bool exact,
-                             PreallocMode prealloc, Error **errp)
-{
-    return bdrv_truncate(bs->file->bs, offset, exact, prealloc, errp);
-}
-
 static BlockDriver bdrv_throttle = {
     .format_name = "throttle",
     .instance_size = sizeof(BDRVThrottleState),
@@ -130,9 +114,9 @@ static BlockDriver bdrv_throttle = {
     .pwritev = throttle_pwritev,
     .pwrite_zeroes = throttle_pwrite_zeroes,
     .pdiscard = throttle_pdiscard,
-    .block_status = throttle_block_status,
+    .block_status = bdrv_filter_block_status,
     .getlength = throttle_getlength,
-    .truncate = throttle_truncate,
+    .truncate = bdrv_filter_truncate,
 };
 
 static void __attribute__((constructor)) throttle_register(void)

@@ -326,6 +326,15 @@ int bdrv_block_status_above(BlockDriverState *bs, BlockDriverState *base,
 int64_t bdrv_getlength(BlockDriverState *bs);
 int bdrv_truncate(BlockDriverState *bs, int64_t offset, bool exact,
                   PreallocMode prealloc, Error **errp);
+/*
+ * For filter drivers (their data is their 'file' child's at the same
+ * offsets): allocation and resizing are the child's.
+ */
+int bdrv_filter_block_status(BlockDriverState *bs, int64_t offset,
+                             int64_t bytes, int64_t *pnum, int64_t *map,
+                             BlockDriverState **file);
+int bdrv_filter_truncate(BlockDriverState *bs, int64_t offset, bool exact,
+                         PreallocMode prealloc, Error **errp);
 int64_t bdrv_get_allocated_file_size(BlockDriverState *bs);
 const char *bdrv_get_format_name(BlockDriverState *bs);
 /* Create an image: the protocol file first, then the format on it. */
