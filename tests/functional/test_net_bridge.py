@@ -9,14 +9,12 @@
 
 import contextlib
 import os
-import socket
 import subprocess
-import time
 
 import pytest
 
 from conftest import expect_error, hmp, is_vireo, run_binary
-from test_net_tap import tap_possible
+from test_net_tap import talk_both_ways, tap_possible
 from test_riscv_boot import READY, guest  # noqa: F401  (fixture)
 
 HELPER = "/usr/lib/qemu/qemu-bridge-helper"
@@ -74,25 +72,6 @@ def host_bridge(n):
         subprocess.run(["ip", "link", "del", name], capture_output=True)
 
 
-def talk_both_ways(g, n):
-    g.console.run("ip link set eth0 up; ip addr add 10.78.%d.2/24 dev eth0"
-                  % n)
-    # The guest pings the host's bridge address...
-    out = g.console.run("ping -c 3 -W 5 10.78.%d.1" % n, timeout=60)
-    assert " 0% packet loss" in out, out
-    # ... and the host reaches a server in the guest (no ping here).
-    g.console.run("(echo hello-over-bridge | nc -l -p 7777 &)")
-    got = b""
-    for _ in range(50):
-        try:
-            with socket.create_connection(("10.78.%d.2" % n, 7777), 5) as c:
-                got = c.recv(100)
-            break
-        except OSError:
-            time.sleep(0.2)
-    assert b"hello-over-bridge" in got
-
-
 def bridge_ports(name):
     return os.listdir("/sys/class/net/%s/brif" % name)
 
@@ -121,7 +100,7 @@ def test_guest_and_host_ping_over_a_bridge(guest, how):
             assert info in hmp(g.mon, "info network")
             # The helper put a tap on the bridge.
             [tap] = bridge_ports(br)
-            talk_both_ways(g, n)
+            talk_both_ways(g, "10.78.%d" % n, "bridge")
         finally:
             g.close()
         # The tap was the emulator's: it went with it.
